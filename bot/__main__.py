@@ -1,0 +1,5 @@
+"""`python -m bot` runs the `kabar` command line."""
+
+from ._cli import main
+
+main()

@@ -1,0 +1,190 @@
+"""The `kabar` command line: ingest and inspect the collection, search it, chat with it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ingest import Ingestor, IngestSettings, JsonlFields, Summary
+from store import Chunk, Store, StoreError
+
+app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+# A progress bar only pays for itself past a handful of sources.
+_PROGRESS_FROM = 20
+
+
+def _open_store(check_model: bool = True) -> Store:
+    try:
+        return Store(check_model=check_model)
+    except StoreError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _print_json(data: object) -> None:
+    out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+
+
+@app.command()
+def ingest(  # noqa: PLR0917 - typer maps options to parameters
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, globs, URLs, feeds, JSONL.")
+    ],
+    jsonl: Annotated[bool, typer.Option(help="Read every SOURCE as a JSONL corpus.")] = False,
+    feed: Annotated[bool, typer.Option(help="Read every URL as an RSS/Atom feed.")] = False,
+    text_field: Annotated[str, typer.Option(help="JSONL field with the text.")] = "text",
+    title_field: Annotated[str, typer.Option(help="JSONL field with the title.")] = "title",
+    id_field: Annotated[str, typer.Option(help="JSONL field with a stable id.")] = "id",
+    url_field: Annotated[str, typer.Option(help="JSONL field with the URL.")] = "url",
+    date_field: Annotated[str, typer.Option(help="JSONL field with the date.")] = "date",
+    source_field: Annotated[str, typer.Option(help="JSONL field with the site.")] = "source",
+) -> None:
+    """Add articles; unchanged ones are skipped, changed ones replaced, copies recorded once."""
+    fields = JsonlFields(text_field, title_field, id_field, url_field, date_field, source_field)
+    ingestor = Ingestor(_open_store(), IngestSettings())
+    items = ingestor.plan(sources, fields if jsonl else None, feed)
+    summary = Summary()
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=len(items) < _PROGRESS_FROM or not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("ingest", total=len(items))
+        for result in ingestor.run(items):
+            summary.add(result)
+            progress.advance(task)
+    for failure in summary.failures:
+        err.print(f"failed: {failure.source}: {failure.error}", markup=False)
+    out.print(str(summary))
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_articles(as_json: JsonFlag = False) -> None:
+    """List the stored articles, newest first."""
+    records = _open_store().articles()
+    if as_json:
+        _print_json([asdict(r) for r in records])
+        return
+    table = Table("id", "title", "source", "date", "lang", "chunks")
+    for r in records:
+        table.add_row(r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
+    out.print(table)
+
+
+@app.command()
+def show(article_id: str, as_json: JsonFlag = False) -> None:
+    """Show one article's record and text."""
+    store = _open_store()
+    try:
+        record, text = store.get(article_id), store.text(article_id)
+    except StoreError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(1) from None
+    if as_json:
+        _print_json({**asdict(record), "text": text})
+        return
+    out.print(f"[bold]{record.title}[/bold]", markup=True)
+    for name in ("id", "url", "source", "published", "language", "chunks", "also_at"):
+        out.print(f"{name}: {getattr(record, name)}", markup=False)
+    out.print()
+    out.print(text, markup=False)
+
+
+@app.command()
+def remove(article_id: str) -> None:
+    """Remove an article and its chunks."""
+    try:
+        record = _open_store().remove(article_id)
+    except StoreError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(1) from None
+    out.print(f"removed {record.id}: {record.title}", markup=False)
+
+
+@app.command()
+def stats(as_json: JsonFlag = False) -> None:
+    """Count articles and chunks, by language and source."""
+    result = _open_store().stats()
+    if as_json:
+        _print_json(asdict(result))
+        return
+    out.print(f"{result.articles} articles, {result.chunks} chunks in {result.location}")
+    out.print(f"embedding model: {result.embed_model}")
+    out.print("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(result.languages.items())))
+    out.print("sources: " + ", ".join(f"{k} {v}" for k, v in sorted(result.sources.items())))
+
+
+@app.command()
+def reindex() -> None:
+    """Re-chunk and re-embed every article with the configured model and chunk size."""
+    store = _open_store(check_model=False)
+    with Progress(console=err, disable=not err.is_terminal) as progress:
+        task = progress.add_task("reindexing", total=len(store.articles()))
+        count = store.reindex(lambda n: progress.advance(task, n))
+    out.print(f"reindexed {count} articles with {store.settings.embed_model}")
+
+
+@app.command()
+def search(
+    text: str,
+    k: Annotated[int, typer.Option("-k", min=1, help="How many chunks.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the chunks retrieved for a text, with scores: the debugging view."""
+    chunks = _open_store().search(text, k)
+    if as_json:
+        _print_json([asdict(c) for c in chunks])
+        return
+    for rank, chunk in enumerate(chunks, start=1):
+        _print_chunk(rank, chunk)
+
+
+def _print_chunk(rank: int, chunk: Chunk) -> None:
+    where = ", ".join(x for x in (chunk.source, chunk.published[:10], chunk.url) if x)
+    out.print(f"[bold][{rank}] {chunk.score:.3f} {chunk.title}[/bold]", markup=True)
+    out.print(f"    {where} (article {chunk.article_id}, chunk {chunk.position})", markup=False)
+    out.print(chunk.text, markup=False)
+    out.print()
+
+
+@app.command()
+def chat(k: Annotated[int, typer.Option("-k", min=1, help="Passages per answer.")] = 3) -> None:
+    """Ask questions in the terminal; an empty line or Ctrl-D quits."""
+    store = _open_store()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.print(f"Kabar over {store.stats().articles} articles. Ask a question (Ctrl-D quits).")
+    while True:
+        try:
+            question = input("> " if interactive else "").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        for rank, chunk in enumerate(store.search(question, k), start=1):
+            _print_chunk(rank, chunk)
+
+
+def main() -> None:
+    """Entry point of the `kabar` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Normalising article text, dropping what is not part of the article, detecting the language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import py3langid
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = re.compile(r"[^\S\n]+")
+# Typographic quotes end sentences too.
+_SENTENCE_END = tuple(".!?…:;\"'”’»)]")  # noqa: RUF001
+_NO_WORDS = re.compile(r"^[\W_]*$|^(https?://|www\.)\S+$")
+# A paragraph this short with no sentence ending is a byline, tag line, ad or share prompt.
+_FRAGMENT_WORDS = 6
+
+
+def normalize(text: str) -> str:
+    """NFKC, no invisible characters, single spaces, paragraphs separated by one blank line."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current) if _is_wrapped(current) else "\n".join(current))
+            current = []
+    return "\n\n".join(paragraphs)
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    """Hard-wrapped prose: every line but the last runs on without ending a sentence."""
+    return len(lines) > 1 and not any(line.endswith(_SENTENCE_END) for line in lines[:-1])
+
+
+def strip_boilerplate(text: str) -> str:
+    """Drop paragraphs that are not part of the article.
+
+    General rules rather than word lists: paragraphs with no words (rules, bare links), and the
+    run of short fragments without sentence punctuation that trails an article (bylines, tags,
+    ads such as "Toto SGP" / "By gacor88").
+    """
+    paragraphs = [p for p in text.split("\n\n") if not _NO_WORDS.match(p)]
+    while paragraphs and _is_fragment(paragraphs[-1]):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
+
+
+def _is_fragment(paragraph: str) -> bool:
+    return len(paragraph.split()) <= _FRAGMENT_WORDS and not paragraph.endswith(_SENTENCE_END)
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language (`id`, `en`, ...)."""
+    language, _ = py3langid.classify(text[:5000])
+    return str(language)

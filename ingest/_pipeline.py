@@ -1,0 +1,162 @@
+"""The ingest pipeline: items loaded, cleaned, identified and written to the store in batches."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from store import Article, Outcome, Store
+
+from . import _clean
+from ._errors import IngestError
+from ._extract import Draft, extract, from_text, with_defaults
+from ._identity import article_id, canonical_url, content_hash
+from ._jsonl import JsonlFields
+from ._settings import IngestSettings
+from ._sources import Item, expand
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What became of one source: an outcome, or the one-line reason it failed."""
+
+    source: str
+    outcome: Outcome | None
+    article_id: str = ""
+    title: str = ""
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when the source could not be ingested."""
+        return self.outcome is None
+
+
+@dataclass
+class Summary:
+    """Counts over a run: `added N, updated N, unchanged N, duplicates N, failed N`."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[SourceResult] = field(default_factory=list)
+
+    def add(self, result: SourceResult) -> None:
+        """Count one result."""
+        name = result.outcome.value if result.outcome else "failed"
+        self.counts[name] = self.counts.get(name, 0) + 1
+        if result.failed:
+            self.failures.append(result)
+
+    def __str__(self) -> str:
+        names = ("added", "updated", "unchanged", "duplicate", "failed")
+        labels = ("added", "updated", "unchanged", "duplicates", "failed")
+        return ", ".join(
+            f"{label} {self.counts.get(n, 0)}" for n, label in zip(names, labels, strict=True)
+        )
+
+
+def to_article(draft: Draft) -> Article:
+    """A clean, identified article from a draft; an error when no text remains."""
+    title = _clean.normalize(draft.title).replace("\n", " ")
+    text = _clean.strip_boilerplate(_clean.normalize(draft.text))
+    if not text:
+        raise IngestError("no article text left after cleaning")
+    title = title or text.split("\n", 1)[0][:120]
+    key = canonical_url(draft.key) if draft.key.startswith(("http://", "https://")) else draft.key
+    digest = content_hash(title, text)
+    return Article(
+        id=article_id(key or f"content:{digest}"),
+        title=title,
+        text=text,
+        content_hash=digest,
+        url=draft.url,
+        source=draft.source,
+        published=draft.published,
+        author=draft.author,
+        language=_clean.detect_language(f"{title}\n{text}"),
+    )
+
+
+class Ingestor:
+    """Sources in, stored articles out, each source succeeding or failing on its own.
+
+    Usage::
+
+        ingestor = Ingestor(store)
+        for result in ingestor.ingest(["seeds/", "https://example.com/news.html"]):
+            print(result)
+    """
+
+    def __init__(self, store: Store, settings: IngestSettings | None = None) -> None:
+        self.store = store
+        self.settings = settings or IngestSettings()
+
+    def plan(
+        self, sources: list[str], fields: JsonlFields | None = None, feed: bool = False
+    ) -> list[Item]:
+        """The items the sources name, without loading them."""
+        return list(expand(sources, self.settings, fields, feed))
+
+    def ingest(
+        self, sources: list[str], fields: JsonlFields | None = None, feed: bool = False
+    ) -> Iterator[SourceResult]:
+        """Ingest everything the sources name."""
+        return self.run(self.plan(sources, fields, feed))
+
+    def run(self, items: Iterable[Item]) -> Iterator[SourceResult]:
+        """Load the items in order and write them in batches; a feed's entries join the queue."""
+        queue = deque(items)
+        batch: list[tuple[str, Article]] = []
+        while queue:
+            item = queue.popleft()
+            try:
+                loaded = item.load()
+                if isinstance(loaded, list):
+                    queue.extendleft(reversed(loaded))
+                    continue
+                batch.append((item.label, to_article(loaded)))
+            except IngestError as exc:
+                yield SourceResult(item.label, None, error=str(exc))
+            if len(batch) >= self.settings.batch_size:
+                yield from self._write(batch)
+                batch = []
+        yield from self._write(batch)
+
+    def ingest_text(self, text: str, *, source: str = "", url: str = "") -> SourceResult:
+        """Pasted or forwarded text: the first line is its title."""
+        draft = with_defaults(from_text(text), source=source, url=url, key=url)
+        return self._single(source or "text", lambda: draft)
+
+    def ingest_bytes(self, content: bytes, filename: str) -> SourceResult:
+        """An uploaded file's bytes, typed by the file name."""
+        if len(content) > self.settings.max_bytes:
+            return SourceResult(
+                filename, None, error=f"over the {self.settings.max_bytes:,}-byte cap"
+            )
+        return self._single(
+            filename, lambda: with_defaults(extract(content, filename), source=filename)
+        )
+
+    def _single(self, label: str, load: Callable[[], Draft]) -> SourceResult:
+        return next(self.run([Item(label, load)]))
+
+    def _write(self, batch: list[tuple[str, Article]]) -> Iterator[SourceResult]:
+        if not batch:
+            return
+        try:
+            results = self.store.write([article for _, article in batch])
+        # Whatever the store or the model raised, the batch goes on: retry articles one by one
+        # so that only the article at fault fails.
+        except Exception as exc:
+            if len(batch) == 1:
+                logger.exception("writing %s failed", batch[0][0])
+                yield SourceResult(batch[0][0], None, error=f"could not store it: {exc}")
+                return
+            for one in batch:
+                yield from self._write([one])
+            return
+        for (label, _), result in zip(batch, results, strict=True):
+            yield SourceResult(label, result.outcome, result.article_id, result.title)

