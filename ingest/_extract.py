@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 import trafilatura
 from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -64,7 +65,8 @@ def from_html(content: bytes, url: str = "") -> Draft:
         raise ExtractError("no article text found in the page")
     return Draft(
         title=(getattr(document, "title", None) or "").strip(),
-        text=text,
+        # trafilatura puts one paragraph per line; cleaning works on blank-line paragraphs.
+        text=text.replace("\n", "\n\n"),
         url=url,
         source=getattr(document, "sitename", None) or "",
         published=getattr(document, "date", None) or "",
@@ -103,7 +105,14 @@ def decode_text(content: bytes) -> str:
         guess = from_bytes(content).best()
         if guess is None:
             raise ExtractError("text in an unknown encoding: save it as UTF-8") from None
-        return str(guess)
+        # On short Latin text charset_normalizer often ranks a DOS or Baltic code page first
+        # ("Café" read as cp775 "Cafķ"); Windows-1252, the usual legacy encoding of Indonesian
+        # and English text, wins whenever it reads at least as cleanly.
+        try:
+            western = content.decode("cp1252")
+        except UnicodeDecodeError:
+            return str(guess)
+        return western if mess_ratio(western, maximum_threshold=1.0) <= guess.chaos else str(guess)
 
 
 def with_defaults(draft: Draft, **defaults: str) -> Draft:

@@ -28,6 +28,7 @@ def fetch(url: str, settings: IngestSettings) -> Fetched:
     """GET `url`, following at most `max_redirects` redirects, each hop's address checked."""
     timeout = httpx.Timeout(settings.timeout)
     headers = {"User-Agent": settings.user_agent}
+    start = url
     with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
         for _ in range(settings.max_redirects + 1):
             check_address(url, settings)
@@ -47,7 +48,7 @@ def fetch(url: str, settings: IngestSettings) -> Fetched:
                 raise FetchError(f"timed out after {settings.timeout:g} s fetching {url}") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"could not fetch {url}: {exc or type(exc).__name__}") from exc
-    raise FetchError(f"more than {settings.max_redirects} redirects starting at {url}")
+    raise FetchError(f"more than {settings.max_redirects} redirects starting at {start}")
 
 
 def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
