@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,7 +29,7 @@ def _open_store(check_model: bool = True) -> Store:
     try:
         return Store(check_model=check_model)
     except StoreError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -68,7 +69,7 @@ def ingest(  # noqa: PLR0917 - typer maps options to parameters
             summary.add(result)
             progress.advance(task)
     for failure in summary.failures:
-        err.print(f"failed: {failure.source}: {failure.error}", markup=False)
+        err.print(f"failed: {failure.source}: {failure.error}", markup=False, soft_wrap=True)
     out.print(str(summary))
     if summary.failures:
         raise typer.Exit(1)
@@ -83,7 +84,9 @@ def list_articles(as_json: JsonFlag = False) -> None:
         return
     table = Table("id", "title", "source", "date", "lang", "chunks")
     for r in records:
-        table.add_row(r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
+        cells = (r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
+        # Titles and sources come from the web: print them, never read them as markup.
+        table.add_row(*map(escape, cells))
     out.print(table)
 
 
@@ -94,12 +97,12 @@ def show(article_id: str, as_json: JsonFlag = False) -> None:
     try:
         record, text = store.get(article_id), store.text(article_id)
     except StoreError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if as_json:
         _print_json({**asdict(record), "text": text})
         return
-    out.print(f"[bold]{record.title}[/bold]", markup=True)
+    out.print(f"[bold]{escape(record.title)}[/bold]", markup=True)
     for name in ("id", "url", "source", "published", "language", "chunks", "also_at"):
         out.print(f"{name}: {getattr(record, name)}", markup=False)
     out.print()
@@ -112,7 +115,7 @@ def remove(article_id: str) -> None:
     try:
         record = _open_store().remove(article_id)
     except StoreError as exc:
-        err.print(f"error: {exc}")
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     out.print(f"removed {record.id}: {record.title}", markup=False)
 
@@ -157,7 +160,7 @@ def search(
 
 def _print_chunk(rank: int, chunk: Chunk) -> None:
     where = ", ".join(x for x in (chunk.source, chunk.published[:10], chunk.url) if x)
-    out.print(f"[bold][{rank}] {chunk.score:.3f} {chunk.title}[/bold]", markup=True)
+    out.print(f"[bold][{rank}] {chunk.score:.3f} {escape(chunk.title)}[/bold]", markup=True)
     out.print(f"    {where} (article {chunk.article_id}, chunk {chunk.position})", markup=False)
     out.print(chunk.text, markup=False)
     out.print()

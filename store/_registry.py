@@ -104,6 +104,21 @@ class Registry:
             ],
         )
 
+    def set_chunk_counts(self, counts: dict[str, int]) -> None:
+        """Record how many chunks each article has now (after a reindex)."""
+        if counts:
+            self._collection.update(
+                ids=list(counts), metadatas=[{"chunks": n} for n in counts.values()]
+            )
+
+    def withdraw(self, article_ids: Sequence[str]) -> None:
+        """Uncommit the articles before deleting them, so a crash midway finishes the removal."""
+        if article_ids:
+            self._collection.update(
+                ids=list(article_ids),
+                metadatas=[{"content_hash": "", "dirty": True}] * len(article_ids),
+            )
+
     def settle(self, article_ids: Sequence[str]) -> None:
         """Mark the articles' writes as complete."""
         if article_ids:

@@ -45,13 +45,15 @@ class Store:
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()
-        self._finish_reindex()
+        rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
         self._registry = Registry(
             self._client.get_or_create_collection(
                 f"{self.settings.collection}_articles", embedding_function=None
             )
         )
+        if rolled_forward:
+            self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
         self._recover()
         self._fingerprints = FingerprintIndex()
@@ -100,20 +102,26 @@ class Store:
         chunks become visible in the registry only once all of them are stored.
         """
         with self._lock:
-            results, planned = self._plan(articles)
+            results, planned, copies = self._plan(articles)
             if planned:
                 self._write_planned([(article, nodes) for _, article, nodes in planned])
                 for key, article, nodes in planned:
                     results[key] = WriteResult(
                         results[key].outcome, article.id, article.title, len(nodes)
                     )
+            # Only now: a copy's original may be in this very batch.
+            for original, where in copies:
+                self._registry.add_location(original, where)
             return [results[key] for key in _keys(articles)]
 
     def _plan(
         self, articles: Sequence[Article]
-    ) -> tuple[dict[str, WriteResult], list[tuple[str, Article, list[BaseNode]]]]:
+    ) -> tuple[
+        dict[str, WriteResult], list[tuple[str, Article, list[BaseNode]]], list[tuple[str, str]]
+    ]:
         results: dict[str, WriteResult] = {}
         planned: list[tuple[str, Article, list[BaseNode]]] = []
+        copies: list[tuple[str, str]] = []  # (original id, where the copy was found)
         seen_hashes: dict[str, str] = {}
         for article, key in zip(articles, _keys(articles), strict=True):
             record = self._registry.get(article.id)
@@ -126,7 +134,7 @@ class Store:
                 signature, self.settings.duplicate_threshold, exclude=article.id
             )
             if original is not None and current is None:
-                self._registry.add_location(original, article.url or article.source)
+                copies.append((original, article.url or article.source))
                 results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
             outcome = Outcome.ADDED if current is None else Outcome.UPDATED
@@ -135,7 +143,7 @@ class Store:
             seen_hashes[article.id] = article.content_hash
             planned = [p for p in planned if p[1].id != article.id]
             planned.append((key, article, self._chunker.chunk(article)))
-        return results, planned
+        return results, planned, copies
 
     def _write_planned(self, planned: list[tuple[Article, list[BaseNode]]]) -> None:
         nodes = [node for _, article_nodes in planned for node in article_nodes]
@@ -202,7 +210,7 @@ class Store:
         """Delete an article and its chunks; returns what was removed."""
         with self._lock:
             record = self.get(article_id)
-            self._registry.begin([Article(article_id, "", "", "")])
+            self._registry.withdraw([article_id])
             self._chunks.delete(where={"article_id": article_id})
             self._registry.delete([article_id])
             self._fingerprints.remove(article_id)
@@ -247,6 +255,7 @@ class Store:
                 name + _REINDEX_SUFFIX, metadata=self._model_metadata, embedding_function=None
             )
             self.vector_store = ChromaVectorStore(chroma_collection=fresh)
+            counts: dict[str, int] = {}
             for record in records:
                 article = _article(record, self._registry.text(record.id))
                 nodes = self._chunker.chunk(article)
@@ -256,24 +265,37 @@ class Store:
                 ):
                     node.embedding = vector
                 self.vector_store.add(nodes)
+                counts[record.id] = len(nodes)
                 if progress:
                     progress(1)
             self._client.delete_collection(name)
+            # From here on a crash rolls the reindex forward on the next open, counts included.
+            self._registry.set_chunk_counts(counts)
             self._finish_reindex()
             self._chunks = self._open_chunks(check_model=True)
             self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
             return len(records)
 
-    def _finish_reindex(self) -> None:
-        """Complete or discard a reindex that a crash interrupted."""
+    def _finish_reindex(self) -> bool:
+        """Complete or discard a reindex that a crash interrupted; True when completed."""
         name = f"{self.settings.collection}_chunks"
         names = {c.name for c in self._client.list_collections()}
         if name + _REINDEX_SUFFIX not in names:
-            return
+            return False
         if name in names:
             self._client.delete_collection(name + _REINDEX_SUFFIX)
-        else:
-            self._client.get_collection(name + _REINDEX_SUFFIX).modify(name=name)
+            return False
+        self._client.get_collection(name + _REINDEX_SUFFIX).modify(name=name)
+        return True
+
+    def _count_chunks(self) -> dict[str, int]:
+        """How many chunks each article has in the chunk collection."""
+        counts: dict[str, int] = {r.id: 0 for r in self._registry.records()}
+        for metadata in self._chunks.get(include=["metadatas"])["metadatas"] or []:
+            article_id = str(metadata["article_id"])
+            if article_id in counts:
+                counts[article_id] += 1
+        return counts
 
     def _delete_collection(self, name: str) -> None:
         if name in {c.name for c in self._client.list_collections()}:

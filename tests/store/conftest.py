@@ -1,0 +1,73 @@
+"""Small articles built directly for the store's tests: a few sentences each, fast to embed."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from store import Article, StoreSettings
+
+NILE = (
+    "Egypt, Sudan and Ethiopia ended another round of talks on the Grand Ethiopian Renaissance Dam"
+    " without an agreement. Cairo fears the reservoir will cut the flow of the Nile during dry"
+    " years. Addis Ababa says the dam is vital for electricity and will not harm its neighbours."
+    " The three governments agreed to meet again next month in Khartoum."
+)
+RICE = (
+    "Rice prices in Indonesia rose for the third week in a row as the dry season delayed the"
+    " harvest in Java. The national logistics agency said it would release stocks to markets in"
+    " Jakarta and Surabaya. Farmers in Central Java reported that irrigation channels had run dry."
+    " Traders expect prices to ease once the harvest begins in April."
+)
+VOLCANO = (
+    "Mount Merapi erupted on Sunday morning, sending a column of ash three kilometres into the"
+    " sky above Yogyakarta. Villagers on the southern slopes were moved to temporary shelters."
+    " The volcano observatory raised the alert level and closed hiking trails. No casualties"
+    " were reported, but ash fell on towns as far as forty kilometres away."
+)
+CHESS = (
+    "A fifteen-year-old from Bandung won the national chess championship after a tense final"
+    " round against the defending champion. She sacrificed a rook on move twenty-two and forced"
+    " checkmate eleven moves later. Her coach said she trains six hours a day. She will represent"
+    " Indonesia at the Asian youth championship in Manila."
+)
+MERAPI_ID = (
+    "Gunung Merapi kembali erupsi pada Minggu pagi dan memuntahkan abu setinggi tiga kilometer."
+    " Warga di lereng selatan dievakuasi ke tempat pengungsian sementara. Balai pemantau"
+    " gunung api menaikkan status siaga dan menutup jalur pendakian."
+)
+
+
+class CrashError(Exception):
+    """Stands in for the process dying at one chosen point."""
+
+
+def make_article(
+    article_id: str,
+    title: str,
+    text: str,
+    *,
+    url: str = "",
+    source: str = "",
+    published: str = "",
+    language: str = "en",
+) -> Article:
+    """An article as ingest would hand it over, its content hash over title and text."""
+    digest = hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+    return Article(
+        id=article_id,
+        title=title,
+        text=text,
+        content_hash=digest,
+        url=url,
+        source=source,
+        published=published,
+        language=language,
+    )
+
+
+@pytest.fixture
+def small_chunks(store_settings: StoreSettings) -> StoreSettings:
+    """Settings whose chunks are a sentence or two, so a short article makes several."""
+    return store_settings.model_copy(update={"chunk_size": 40, "chunk_overlap": 0})

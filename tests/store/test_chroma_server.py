@@ -1,0 +1,142 @@
+"""The store over a real Chroma server (`chroma run`), as when `CHROMA_HOST` is set."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest import Ingestor, IngestSettings
+from store import Outcome, Store, StoreSettings, StoreUnavailableError
+from tests.conftest import SEED
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A `chroma run` on 127.0.0.1 for the whole session; yields its port."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("chroma-server")
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen(
+        [CHROMA, "run", "--path", folder / "db", "--port", str(port), "--host", "127.0.0.1"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1
+                ) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, (folder / "server.log").read_text()
+            assert time.monotonic() < deadline, "chroma run did not answer within 30 s"
+            time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def server_settings(chroma_server: int, tmp_path: Path) -> StoreSettings:
+    """Settings for the session's server, with collections of this test's own."""
+    return StoreSettings(
+        data_dir=tmp_path / "data",
+        chroma_host="127.0.0.1",
+        chroma_port=chroma_server,
+        collection=f"t{uuid.uuid4().hex[:12]}",
+    )
+
+
+def test_the_seed_goes_in_through_the_server_and_another_client_sees_it(
+    server_settings: StoreSettings,
+) -> None:
+    ingestor = Ingestor(Store(server_settings), IngestSettings())
+
+    [result] = ingestor.ingest([str(SEED)])
+
+    assert result.outcome == Outcome.ADDED
+    other = Store(server_settings)
+    record = other.get(result.article_id)
+    assert record.title.startswith("Turki dan Rusia menyerukan gencatan senjata")
+    assert record.chunks == len(other.chunks(result.article_id)) > 1
+    assert other.stats().location == f"chroma server 127.0.0.1:{server_settings.chroma_port}"
+    assert not (server_settings.data_dir / "chroma").exists()
+
+    passages = other.search("Who backs Haftar?", k=3)
+    assert passages
+    assert {p.article_id for p in passages} == {result.article_id}
+    assert any("Uni Emirat Arab" in p.text or "kontraktor militer" in p.text for p in passages)
+
+
+def test_another_process_ingesting_through_the_server_is_seen_at_once(
+    server_settings: StoreSettings, tmp_path: Path
+) -> None:
+    store = Store(server_settings)
+    article = tmp_path / "merapi.txt"
+    article.write_text(
+        "Merapi erupts again\n\nMount Merapi sent a column of ash three kilometres into the sky"
+        " on Sunday. Villagers on the southern slopes were moved to shelters.\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(server_settings.chroma_port),
+        "KABAR_COLLECTION": server_settings.collection,
+        "KABAR_DATA_DIR": str(server_settings.data_dir),
+    }
+
+    cli = subprocess.run(
+        [Path(sys.executable).parent / "kabar", "ingest", str(article)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert cli.returncode == 0, cli.stderr
+    assert "added 1, updated 0, unchanged 0, duplicates 0, failed 0" in cli.stdout
+    [record] = store.articles()
+    assert record.title == "Merapi erupts again"
+    assert store.search("Which volcano erupted?", k=1)[0].article_id == record.id
+    [again] = Ingestor(store, IngestSettings()).ingest([str(article)])
+    assert again.outcome == Outcome.UNCHANGED
+
+
+def test_an_unreachable_server_is_a_clear_error_naming_it(tmp_path: Path) -> None:
+    port = free_port()
+    settings = StoreSettings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
+
+    with pytest.raises(StoreUnavailableError) as raised:
+        Store(settings)
+
+    assert f"127.0.0.1:{port}" in str(raised.value)
