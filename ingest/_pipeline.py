@@ -64,7 +64,11 @@ def to_article(draft: Draft) -> Article:
     text = _clean.strip_boilerplate(_clean.normalize(draft.text))
     if not text:
         raise IngestError("no article text left after cleaning")
-    title = title or text.split("\n", 1)[0][:120]
+    first, _, rest = text.partition("\n\n")
+    if title and first == title and rest:
+        # Pages repeat their headline as the first paragraph; the title already says it.
+        text = rest
+    title = title or first[:120]
     key = canonical_url(draft.key) if draft.key.startswith(("http://", "https://")) else draft.key
     digest = content_hash(title, text)
     return Article(

@@ -45,33 +45,42 @@ class FingerprintIndex:
 
     def __init__(self) -> None:
         self._ids: list[str] = []
-        self._rows: list[np.ndarray] = []
-        self._matrix: np.ndarray | None = None
+        self._rows: dict[str, int] = {}
+        # Grown by doubling, so adding thousands of articles one by one stays linear.
+        self._matrix = np.zeros((64, _NUM_PERM), dtype=np.uint64)
+        self._alive = np.zeros(64, dtype=bool)
 
     def add(self, article_id: str, signature: np.ndarray) -> None:
         """Remember an article's signature (replacing an earlier one of the same id)."""
-        self.remove(article_id)
-        self._ids.append(article_id)
-        self._rows.append(signature)
-        self._matrix = None
+        row = self._rows.get(article_id)
+        if row is None:
+            row = len(self._ids)
+            if row == len(self._matrix):
+                self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+                self._alive = np.concatenate([self._alive, np.zeros_like(self._alive)])
+            self._ids.append(article_id)
+            self._rows[article_id] = row
+        self._matrix[row] = signature
+        self._alive[row] = True
+
+    def get(self, article_id: str) -> np.ndarray:
+        """The signature remembered for an article."""
+        signature: np.ndarray = self._matrix[self._rows[article_id]].copy()
+        return signature
 
     def remove(self, article_id: str) -> None:
         """Forget an article."""
-        if article_id in self._ids:
-            at = self._ids.index(article_id)
-            del self._ids[at], self._rows[at]
-            self._matrix = None
+        row = self._rows.pop(article_id, None)
+        if row is not None:
+            self._alive[row] = False
 
     def find(self, signature: np.ndarray, threshold: float, exclude: str = "") -> str | None:
         """The id of the most similar article at or above `threshold`, if any."""
-        if not self._rows:
+        count = len(self._ids)
+        similarity = (self._matrix[:count] == signature).mean(axis=1)
+        similarity[~self._alive[:count]] = 0.0
+        if exclude in self._rows:
+            similarity[self._rows[exclude]] = 0.0
+        if count == 0 or similarity.max() < threshold:
             return None
-        if self._matrix is None:
-            self._matrix = np.vstack(self._rows)
-        similarity = (self._matrix == signature).mean(axis=1)
-        for at in np.argsort(-similarity):
-            if similarity[at] < threshold:
-                return None
-            if self._ids[at] != exclude:
-                return str(self._ids[at])
-        return None
+        return self._ids[int(similarity.argmax())]

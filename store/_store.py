@@ -162,7 +162,7 @@ class Store:
         self._registry.commit(
             articles,
             [len(article_nodes) for _, article_nodes in planned],
-            [fingerprint(a.text) for a in articles],
+            [self._fingerprints.get(a.id) for a in articles],
             [a.id in had_version for a in articles],
         )
         for article in articles:

@@ -33,5 +33,8 @@ def test_seed_is_recorded_as_indonesian_with_its_title(ingestor: Ingestor, store
     record = store.get(result.article_id)
 
     assert record.language == "id"
-    assert record.title == "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
+    assert (
+        record.title
+        == "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
+    )
     assert record.chunks == len(store.chunks(result.article_id))
