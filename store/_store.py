@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import cast
 
 from chromadb.api.models.Collection import Collection
@@ -23,6 +24,24 @@ from ._registry import Registry
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
+
+
+@dataclass
+class _Write:
+    """An article to write, its chunks, and whether it replaces a committed version."""
+
+    article: Article
+    nodes: list[BaseNode]
+    replaces: bool
+
+
+@dataclass
+class _Plan:
+    """What a batch will do: each position's result, the writes, and copies to record."""
+
+    results: dict[str, WriteResult] = field(default_factory=dict)
+    writes: list[_Write] = field(default_factory=list)
+    copies: list[tuple[str, str]] = field(default_factory=list)  # (original id, copy's place)
 
 
 class Store:
@@ -102,73 +121,63 @@ class Store:
         chunks become visible in the registry only once all of them are stored.
         """
         with self._lock:
-            results, planned, copies = self._plan(articles)
-            if planned:
-                self._write_planned([(article, nodes) for _, article, nodes in planned])
-                for key, article, nodes in planned:
-                    results[key] = WriteResult(
-                        results[key].outcome, article.id, article.title, len(nodes)
-                    )
+            plan = self._plan(articles)
+            if plan.writes:
+                self._write_planned(plan.writes)
             # Only now: a copy's original may be in this very batch.
-            for original, where in copies:
+            for original, where in plan.copies:
                 self._registry.add_location(original, where)
-            return [results[key] for key in _keys(articles)]
+            return [plan.results[key] for key in _keys(articles)]
 
-    def _plan(
-        self, articles: Sequence[Article]
-    ) -> tuple[
-        dict[str, WriteResult], list[tuple[str, Article, list[BaseNode]]], list[tuple[str, str]]
-    ]:
-        results: dict[str, WriteResult] = {}
-        planned: list[tuple[str, Article, list[BaseNode]]] = []
-        copies: list[tuple[str, str]] = []  # (original id, where the copy was found)
-        seen_hashes: dict[str, str] = {}
+    def _plan(self, articles: Sequence[Article]) -> _Plan:
+        plan = _Plan()
         for article, key in zip(articles, _keys(articles), strict=True):
             record = self._registry.get(article.id)
-            current = seen_hashes.get(article.id) or (record.content_hash if record else None)
-            if current == article.content_hash:
-                results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
+            planned = next((w for w in plan.writes if w.article.id == article.id), None)
+            current = planned.article if planned else record
+            if current is not None and current.content_hash == article.content_hash:
+                plan.results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
                 continue
             signature = fingerprint(article.text)
             original = self._fingerprints.find(
                 signature, self.settings.duplicate_threshold, exclude=article.id
             )
             if original is not None and current is None:
-                copies.append((original, article.url or article.source))
-                results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
+                plan.copies.append((original, article.url or article.source))
+                plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
-            outcome = Outcome.ADDED if current is None else Outcome.UPDATED
-            results[key] = WriteResult(outcome, article.id, article.title)
             self._fingerprints.add(article.id, signature)
-            seen_hashes[article.id] = article.content_hash
-            planned = [p for p in planned if p[1].id != article.id]
-            planned.append((key, article, self._chunker.chunk(article)))
-        return results, planned, copies
+            nodes = self._chunker.chunk(article)
+            outcome = Outcome.ADDED if current is None else Outcome.UPDATED
+            plan.results[key] = WriteResult(outcome, article.id, article.title, len(nodes))
+            if planned:
+                plan.writes.remove(planned)
+            plan.writes.append(_Write(article, nodes, replaces=record is not None))
+        return plan
 
-    def _write_planned(self, planned: list[tuple[Article, list[BaseNode]]]) -> None:
-        nodes = [node for _, article_nodes in planned for node in article_nodes]
+    def _write_planned(self, writes: list[_Write]) -> None:
+        nodes = [node for write in writes for node in write.nodes]
+        articles = [write.article for write in writes]
         try:
             texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
             embeddings = self.embed_model.get_text_embedding_batch(texts)
         except Exception:
-            self._forget_fingerprints([a for a, _ in planned])
+            self._forget_fingerprints(articles)
             raise
         for node, embedding in zip(nodes, embeddings, strict=True):
             node.embedding = embedding
-        articles = [article for article, _ in planned]
-        had_version = {a.id for a in articles if self._registry.get(a.id) is not None}
         self._registry.begin(articles)
         self.vector_store.add(nodes)
         self._registry.commit(
             articles,
-            [len(article_nodes) for _, article_nodes in planned],
+            [len(write.nodes) for write in writes],
             [self._fingerprints.get(a.id) for a in articles],
-            [a.id in had_version for a in articles],
+            [write.replaces for write in writes],
         )
-        for article in articles:
-            if article.id in had_version:
-                self._chunks.delete(where=_other_versions(article.id, article.content_hash))
-        self._registry.settle(sorted(had_version))
+        replaced = [write.article for write in writes if write.replaces]
+        for article in replaced:
+            self._chunks.delete(where=_other_versions(article.id, article.content_hash))
+        self._registry.settle([article.id for article in replaced])
 
     def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
         for article in articles:
