@@ -211,8 +211,9 @@ def evaluate(
         Mode.HYBRID,
     ],
     baseline: Annotated[
-        str, typer.Option(help="'naive': LlamaIndex's plain VectorStoreIndex retriever too.")
-    ] = "",
+        _eval.Baseline | None,
+        typer.Option(help="naive: LlamaIndex's plain VectorStoreIndex retriever too."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Score only the first N questions.")] = 0,
     data_dir: Annotated[
         Path | None, typer.Option(help="Keep the evaluation store here to reuse it.")
@@ -225,32 +226,35 @@ def evaluate(
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     questions = dataset.questions[:limit] if limit else dataset.questions
-    by_passage = dataset.by_passage
     with tempfile.TemporaryDirectory() as scratch:
-        settings = StoreSettings(
-            data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval"
+        store = Store(
+            StoreSettings(data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval")
         )
-        store = Store(settings)
-        total = len(dataset.passages) + distractors
         with Progress(console=err, disable=not err.is_terminal) as progress:
-            task = progress.add_task("filling the store", total=total)
+            task = progress.add_task("filling the store", total=len(dataset.passages) + distractors)
             _eval.fill_store(
                 store, dataset, corpus, distractors, lambda n: progress.advance(task, n)
             )
         retrievers = {mode.value: _eval.mode_retriever(store, mode) for mode in modes}
-        if baseline == "naive":
+        if baseline is _eval.Baseline.NAIVE:
             retrievers["naive"] = _eval.naive_retriever(store)
-        answerable = sum(q.answerable for q in questions)
-        measure = "gold passage" if by_passage else "gold answer in chunk"
         out.print(
-            f"{dataset.name}: {answerable} answerable questions, {len(dataset.passages)} passages"
-            f" + {distractors} distractors, {store.stats().chunks} chunks; hit = {measure}"
+            f"{dataset.name}: {sum(q.answerable for q in questions)} answerable questions,"
+            f" {len(dataset.passages)} passages + {distractors} distractors,"
+            f" {store.stats().chunks} chunks;"
+            f" hit = {'gold passage' if dataset.by_passage else 'gold answer in chunk'}"
         )
-        table = Table("retriever", *(f"R@{k}" for k in _eval.KS))
-        for name, retrieve in retrievers.items():
-            scores = _eval.recall(retrieve, questions, by_passage)
-            table.add_row(name, *(f"{scores[k]:.3f}" for k in _eval.KS))
-        out.print(table)
+        out.print(_recall_table(retrievers, questions, by_passage=dataset.by_passage))
+
+
+def _recall_table(
+    retrievers: dict[str, _eval.Retrieve], questions: list[_datasets.Question], *, by_passage: bool
+) -> Table:
+    table = Table("retriever", *(f"R@{k}" for k in _eval.KS))
+    for name, retrieve in retrievers.items():
+        scores = _eval.recall(retrieve, questions, by_passage)
+        table.add_row(name, *(f"{scores[k]:.3f}" for k in _eval.KS))
+    return table
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import re
 import string
@@ -17,6 +18,14 @@ from store import Article, Mode, Store
 from ._datasets import Dataset, Question
 
 KS = (1, 3, 5, 10)
+
+
+class Baseline(enum.StrEnum):
+    """Retrievers printed beside ours for comparison."""
+
+    NAIVE = "naive"
+
+
 INDOSUM = JsonlFields(title="title_slug", date="date_utc")
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
 
