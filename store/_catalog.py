@@ -16,6 +16,7 @@ from llama_index.core.vector_stores.types import (
 from ._article import Chunk
 from ._chunking import published_day
 from ._keyword import KeywordIndex
+from ._sentences import unpack_vectors
 
 _PAGE = 5000
 
@@ -72,30 +73,50 @@ def _day(value: date) -> int:
 
 
 class Catalog:
-    """The chunks of a collection with a BM25 index over them."""
+    """The chunks of a collection with a BM25 index over them and their sentences' vectors."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        sentences: list[str],
+        packed_vectors: list[str],
+        dimension: int,
+    ) -> None:
         self.chunks = chunks
+        self._dimension = dimension
         self.keyword = KeywordIndex([c.text for c in chunks])
+        self._position = {chunk.id: i for i, chunk in enumerate(chunks)}
+        self._sentences = sentences
+        self._packed = packed_vectors
+
+    def sentences(self, chunk_id: str) -> str:
+        """The chunk's sentence spans as stored (see `format_spans`)."""
+        return self._sentences[self._position[chunk_id]]
+
+    def sentence_vectors(self, chunk_id: str) -> np.ndarray:
+        """The unit vectors of the chunk's sentences, one row each, in order."""
+        return unpack_vectors(self._packed[self._position[chunk_id]], self._dimension)
 
     def __len__(self) -> int:
         return len(self.chunks)
 
     @classmethod
-    def load(cls, collection: Collection) -> Catalog:
+    def load(cls, collection: Collection, dimension: int) -> Catalog:
         """Read every chunk of the collection, page by page."""
         chunks: list[Chunk] = []
+        sentences: list[str] = []
+        packed: list[str] = []
         while True:
             page = collection.get(
                 include=["documents", "metadatas"], limit=_PAGE, offset=len(chunks)
             )
             documents, metadatas = page["documents"] or [], page["metadatas"] or []
-            chunks += [
-                Chunk.from_metadata(i, d or "", m)
-                for i, d, m in zip(page["ids"], documents, metadatas, strict=True)
-            ]
+            for i, document, metadata in zip(page["ids"], documents, metadatas, strict=True):
+                chunks.append(Chunk.from_metadata(i, document or "", metadata))
+                sentences.append(str(metadata.get("sentences") or ""))
+                packed.append(str(metadata.get("sentence_vectors") or ""))
             if len(page["ids"]) < _PAGE:
-                return cls(chunks)
+                return cls(chunks, sentences, packed, dimension)
 
     def keyword_search(
         self, query: str, k: int, filters: SearchFilters | None = None

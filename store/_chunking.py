@@ -6,9 +6,10 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
 from ._article import Article
+from ._sentences import format_spans, sentence_spans
 
 #: Metadata every chunk carries; only the title also goes into the embedded text.
-_NOT_EMBEDDED = (
+NOT_EMBEDDED = (
     "article_id",
     "url",
     "source",
@@ -17,6 +18,8 @@ _NOT_EMBEDDED = (
     "language",
     "position",
     "content_hash",
+    "sentences",
+    "sentence_vectors",
 )
 
 
@@ -38,9 +41,12 @@ class Chunker:
             TextNode(
                 id_=f"{article.id}:{version}:{position}",
                 text=text,
-                metadata=chunk_metadata(article, position),
-                excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
-                excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
+                metadata={
+                    **chunk_metadata(article, position),
+                    "sentences": format_spans(sentence_spans(text)),
+                },
+                excluded_embed_metadata_keys=list(NOT_EMBEDDED),
+                excluded_llm_metadata_keys=list(NOT_EMBEDDED),
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
             )
             for position, text in enumerate(self._splitter.split_text(article.text))

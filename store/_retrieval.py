@@ -10,14 +10,19 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
+from ._aliases import alias_variants, question_names
 from ._article import Chunk
 from ._catalog import Catalog, SearchFilters
+
+#: How many of the best hits of each kind are read for aliases of the question's names.
+_ALIAS_SOURCES = 10
 
 
 class Mode(enum.StrEnum):
@@ -29,11 +34,19 @@ class Mode(enum.StrEnum):
 
 
 class HybridRetriever(BaseRetriever):
-    """Vector and keyword candidates, fused; each node keeps its cosine as `vector_score`.
+    """Vector and keyword candidates, fused, each node annotated for composing an answer.
 
-    Keyword search counts `keyword_weight` times as much as the question's words occur in the
-    collection (the catalog's `coverage`, squared): an Indonesian question over Indonesian news
-    gets the full BM25 vote, an English one over the same news little beyond shared names.
+    A hybrid score adds three measures: the question's cosine with the whole passage, with the
+    passage's closest sentence (`sentence_weight` of the two), and BM25. Keyword search counts
+    `keyword_weight` times as much as the question's words occur in the collection (the
+    catalog's `coverage`, squared): an Indonesian question over Indonesian news gets the full BM25
+    vote, an English one over the same news little beyond shared names.
+
+    Every node's metadata carries `vector_score` (passage cosine, -1 when not a vector hit),
+    `sentences` (the chunk's sentence spans), `sentence_scores` (the question's cosine with
+    each sentence: what the extractive answer quotes from), `relevance` (how far the best
+    sentence beats the reference sentences; see `RelevanceFloor`) and `names` (the question's
+    names with the acronyms written beside them; see `question_names`).
 
     Usage::
 
@@ -46,42 +59,65 @@ class HybridRetriever(BaseRetriever):
         vector_store: ChromaVectorStore,
         embed_model: BaseEmbedding,
         catalog: Callable[[], Catalog],
+        reference: Callable[[], np.ndarray],
         *,
         mode: Mode = Mode.HYBRID,
         top_k: int = 5,
         candidates: int = 30,
         filters: SearchFilters | None = None,
         keyword_weight: float = 0.02,
+        sentence_weight: float = 0.5,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._vector_store = vector_store
         self._embed_model = embed_model
         self._catalog = catalog
+        self._reference = reference
         self.mode = mode
         self.top_k = top_k
         self.candidates = max(candidates, top_k)
         self.filters = filters or SearchFilters()
         self.keyword_weight = keyword_weight
+        self.sentence_weight = sentence_weight
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        vector = self._vector_hits(query_bundle) if self.mode != Mode.KEYWORD else []
-        keyword = self._keyword_hits(query_bundle) if self.mode != Mode.VECTOR else []
-        cosine = {chunk.id: chunk.score for chunk in vector}
+        catalog = self._catalog()
+        if query_bundle.embedding is None:
+            query_bundle.embedding = self._embed_model.get_query_embedding(query_bundle.query_str)
+        queries = [query_bundle.embedding]
+        vector = self._vector_hits(query_bundle.embedding) if self.mode != Mode.KEYWORD else []
+        keyword = self._keyword_hits(catalog, query_bundle) if self.mode != Mode.VECTOR else []
+        seen = [chunk.text for chunk in [*vector[:_ALIAS_SOURCES], *keyword[:_ALIAS_SOURCES]]]
+        names = sorted(question_names(query_bundle.query_str, seen))
+        if self.mode == Mode.HYBRID:
+            for variant in alias_variants(query_bundle.query_str, seen):
+                queries.append(self._embed_model.get_query_embedding(variant))
+                vector = _best_of(vector, self._vector_hits(queries[-1]))
+        best_sentence = _sentence_scores(catalog, [*vector, *keyword], queries)
         if self.mode == Mode.VECTOR:
             ranked = [(chunk, chunk.score) for chunk in vector]
         elif self.mode == Mode.KEYWORD:
             ranked = [(chunk, chunk.score) for chunk in keyword]
         else:
-            coverage = self._catalog().keyword.coverage(query_bundle.query_str)
-            weight = self.keyword_weight * coverage**2
-            ranked = _fuse(vector, keyword, weight)
-        return [_node(chunk, score, cosine.get(chunk.id)) for chunk, score in ranked[: self.top_k]]
+            weight = self.keyword_weight * catalog.keyword.coverage(query_bundle.query_str) ** 2
+            ranked = _fuse(vector, keyword, best_sentence, self.sentence_weight, weight)
+        cosine = {chunk.id: chunk.score for chunk in vector}
+        level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
+        return [
+            _node(
+                chunk,
+                score,
+                cosine=cosine.get(chunk.id, -1.0),
+                sentences=catalog.sentences(chunk.id),
+                sentence_scores=best_sentence[chunk.id],
+                reference_level=level,
+                names=names,
+            )
+            for chunk, score in ranked[: self.top_k]
+        ]
 
-    def _vector_hits(self, query_bundle: QueryBundle) -> list[Chunk]:
-        embedding = query_bundle.embedding or self._embed_model.get_query_embedding(
-            query_bundle.query_str
-        )
+    def _vector_hits(self, embedding: list[float]) -> list[Chunk]:
         query = VectorStoreQuery(
             query_embedding=embedding,
             similarity_top_k=self.candidates,
@@ -94,13 +130,50 @@ class HybridRetriever(BaseRetriever):
             for node, s in zip(result.nodes or [], result.similarities or [], strict=True)
         ]
 
-    def _keyword_hits(self, query_bundle: QueryBundle) -> list[Chunk]:
-        hits = self._catalog().keyword_search(query_bundle.query_str, self.candidates, self.filters)
+    def _keyword_hits(self, catalog: Catalog, query_bundle: QueryBundle) -> list[Chunk]:
+        hits = catalog.keyword_search(query_bundle.query_str, self.candidates, self.filters)
         return [_with_score(chunk, score) for chunk, score in hits]
 
 
-def _fuse(vector: list[Chunk], keyword: list[Chunk], weight: float) -> list[tuple[Chunk, float]]:
-    """Cosine plus `weight` times the BM25 score relative to the best one, best first.
+def _sentence_scores(
+    catalog: Catalog, chunks: list[Chunk], queries: list[list[float]]
+) -> dict[str, np.ndarray]:
+    """Each chunk's sentences scored by their closest question, the asked one or a variant.
+
+    Cosines of different questions sit on different levels, so each variant's are shifted to
+    make its best sentence score what the asked question's best one does.
+    """
+    matrix = np.asarray(queries, dtype=np.float32).T
+    scores = {chunk.id: catalog.sentence_vectors(chunk.id) @ matrix for chunk in chunks}
+    rows = [s for s in scores.values() if len(s)]
+    if not rows:
+        return {i: s[:, 0] for i, s in scores.items()}
+    best = np.vstack(rows).max(axis=0)
+    shift = best[0] - best
+    return {i: (s + shift).max(axis=1) for i, s in scores.items()}
+
+
+def _best_of(first: list[Chunk], second: list[Chunk]) -> list[Chunk]:
+    """Both hit lists as one, each chunk once with its better score, best first.
+
+    The second list's scores are shifted so its best hit scores like the first list's.
+    """
+    shift = first[0].score - second[0].score if first and second else 0.0
+    best: dict[str, Chunk] = {}
+    for chunk in [*first, *(_with_score(c, c.score + shift) for c in second)]:
+        if chunk.id not in best or chunk.score > best[chunk.id].score:
+            best[chunk.id] = chunk
+    return sorted(best.values(), key=lambda chunk: chunk.score, reverse=True)
+
+
+def _fuse(
+    vector: list[Chunk],
+    keyword: list[Chunk],
+    sentence_scores: dict[str, np.ndarray],
+    sentence_weight: float,
+    keyword_weight: float,
+) -> list[tuple[Chunk, float]]:
+    """Passage and best-sentence cosine plus weighted relative BM25, best first.
 
     A keyword-only candidate counts as no closer than the farthest vector candidate. Measured on
     TyDi-id and the cross-lingual set, this beats reciprocal rank fusion, which lets a weak
@@ -111,7 +184,16 @@ def _fuse(vector: list[Chunk], keyword: list[Chunk], weight: float) -> list[tupl
     best = max((chunk.score for chunk in keyword), default=0.0)
     bm25 = {chunk.id: chunk.score / best for chunk in keyword} if best > 0 else {}
     chunks = {chunk.id: chunk for chunk in [*vector, *keyword]}
-    scores = {i: cosine.get(i, floor) + weight * bm25.get(i, 0.0) for i in chunks}
+    scores = {}
+    for i in chunks:
+        passage = cosine.get(i, floor)
+        sentences = sentence_scores[i]
+        sentence = float(sentences.max()) if len(sentences) else passage
+        scores[i] = (
+            (1 - sentence_weight) * passage
+            + sentence_weight * sentence
+            + keyword_weight * bm25.get(i, 0.0)
+        )
     order = sorted(scores, key=scores.__getitem__, reverse=True)
     return [(chunks[i], scores[i]) for i in order]
 
@@ -120,7 +202,17 @@ def _with_score(chunk: Chunk, score: float) -> Chunk:
     return Chunk(**{**chunk.__dict__, "score": score})
 
 
-def _node(chunk: Chunk, score: float, cosine: float | None) -> NodeWithScore:
+def _node(
+    chunk: Chunk,
+    score: float,
+    *,
+    cosine: float,
+    sentences: str,
+    sentence_scores: np.ndarray,
+    reference_level: float,
+    names: list[str],
+) -> NodeWithScore:
+    closest = float(sentence_scores.max()) if len(sentence_scores) else max(cosine, score)
     metadata = {
         "article_id": chunk.article_id,
         "title": chunk.title,
@@ -129,8 +221,29 @@ def _node(chunk: Chunk, score: float, cosine: float | None) -> NodeWithScore:
         "published": chunk.published,
         "language": chunk.language,
         "position": chunk.position,
-        "vector_score": cosine if cosine is not None else -1.0,
+        "vector_score": cosine,
+        "sentences": sentences,
+        "sentence_scores": [round(float(x), 4) for x in sentence_scores],
+        "relevance": round(closest - reference_level, 4),
+        "names": names,
     }
-    return NodeWithScore(
-        node=TextNode(id_=chunk.id, text=chunk.text, metadata=metadata), score=score
+    node = TextNode(
+        id_=chunk.id,
+        text=chunk.text,
+        metadata=metadata,
+        excluded_embed_metadata_keys=list(_INTERNAL),
+        excluded_llm_metadata_keys=list(_INTERNAL),
     )
+    return NodeWithScore(node=node, score=score)
+
+
+#: Node metadata that is for the program, not for a model to read.
+_INTERNAL = (
+    "article_id",
+    "position",
+    "vector_score",
+    "sentences",
+    "sentence_scores",
+    "relevance",
+    "names",
+)

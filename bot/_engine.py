@@ -1,0 +1,220 @@
+"""The answer engine: retrieve, compose, cite. `kabar ask`, `kabar chat` and the bot all use it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Protocol
+
+from llama_index.core.base.base_query_engine import BaseQueryEngine
+from llama_index.core.base.response.schema import Response
+from llama_index.core.prompts.mixin import PromptMixinType
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from store import (
+    AdjacentChunkMerger,
+    Mode,
+    NearDuplicateFilter,
+    RelevanceFloor,
+    SearchFilters,
+    Store,
+)
+
+from ._answer import Answer, Turn
+from ._extractive import Composition, ExtractiveComposer
+from ._followup import standalone_question
+from ._language import FALLBACK, NOTHING_FOUND, question_language
+from ._settings import Backend, EngineSettings
+from ._sources import Source, number_sources
+
+
+class CompositionError(Exception):
+    """A language model gave no usable answer; the message says why, in a few words."""
+
+
+class Composer(Protocol):
+    """A backend that writes answers with a language model."""
+
+    name: str
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """The follow-up `question` rewritten to stand alone."""
+
+    def write(
+        self, question: str, sources: list[Source], on_text: Callable[[str], None] | None
+    ) -> Composition:
+        """An answer citing `sources` by number; `on_text` sees the text as it grows."""
+
+
+class Engine(BaseQueryEngine):
+    """Answers questions from the store with numbered citations, through LlamaIndex.
+
+    Retrieval is the store's hybrid retriever; then a relevance floor, adjacent chunks merged,
+    near duplicates dropped; then the configured backend composes. A language model's failure
+    (timeout, server error, no valid citation) falls back to the extractive answer, and says so.
+
+    Usage::
+
+        engine = Engine(Store())
+        answer = engine.ask("Who backs Haftar?")
+        answer.text, answer.citations
+        engine.ask("and who supports the GNA?", history=[Turn("Who backs Haftar?", answer.text)])
+        engine.query("Who backs Haftar?")        # a LlamaIndex Response, for LlamaIndex callers
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: EngineSettings | None = None,
+        *,
+        composer: Composer | None = None,
+    ) -> None:
+        super().__init__(callback_manager=None)
+        self.store = store
+        self.settings = settings or EngineSettings()
+        self._postprocessors = [
+            RelevanceFloor(floor=self.settings.relevance_floor),
+            AdjacentChunkMerger(),
+            NearDuplicateFilter(),
+        ]
+        self._extractive = ExtractiveComposer(max_quotes=self.settings.max_quotes)
+        self._composer = composer or _composer(self.settings)
+
+    @property
+    def backend(self) -> str:
+        """The configured backend's name."""
+        return self._composer.name if self._composer else Backend.EXTRACTIVE.value
+
+    def passages(self, question: str, filters: SearchFilters | None = None) -> list[NodeWithScore]:
+        """The relevant passages for a standalone question, best first; [] when none is."""
+        retriever = self.store.retriever(Mode.HYBRID, self.settings.top_k, filters)
+        nodes = retriever.retrieve(question)
+        bundle = QueryBundle(question)
+        for postprocessor in self._postprocessors:
+            nodes = postprocessor.postprocess_nodes(nodes, bundle)
+        return nodes
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer `question`, read as a follow-up of `history`; `on_text` sees partial text."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        standalone = self._standalone(question, history)
+        language = question_language(standalone)
+        nodes = self.passages(standalone, filters)
+        timings["retrieve"] = time.perf_counter() - started
+        if not nodes:
+            timings["total"] = timings["retrieve"]
+            text = NOTHING_FOUND[language]
+            return Answer(
+                text,
+                found=False,
+                citations=(),
+                language=language,
+                backend=self.backend,
+                question=standalone,
+                timings=timings,
+            )
+        sources = number_sources(nodes)
+        composition, backend, note = self._compose(standalone, sources, language, on_text)
+        timings["compose"] = time.perf_counter() - started - timings["retrieve"]
+        timings["total"] = time.perf_counter() - started
+        citations = tuple(
+            source.citation(" … ".join(composition.quotes[source.n]))
+            for source in sources
+            if source.n in composition.quotes
+        )
+        return Answer(
+            composition.text,
+            found=True,
+            citations=citations,
+            language=language,
+            backend=backend,
+            question=standalone,
+            note=note,
+            timings=timings,
+        )
+
+    async def aask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+    ) -> Answer:
+        """`ask` off the event loop: the model and the store block."""
+        return await asyncio.to_thread(self.ask, question, history, filters)
+
+    async def astream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+    ) -> AsyncIterator[str | Answer]:
+        """The answer's text each time it grows, then the `Answer` itself."""
+        loop = asyncio.get_running_loop()
+        updates: asyncio.Queue[str] = asyncio.Queue()
+
+        def on_text(text: str) -> None:
+            loop.call_soon_threadsafe(updates.put_nowait, text)
+
+        task = asyncio.ensure_future(
+            asyncio.to_thread(self.ask, question, history, filters, on_text)
+        )
+        while not task.done() or not updates.empty():
+            getter = asyncio.ensure_future(updates.get())
+            done, _ = await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                yield getter.result()
+            else:
+                getter.cancel()
+        yield task.result()
+
+    def _standalone(self, question: str, history: Sequence[Turn]) -> str:
+        if history and self._composer is not None:
+            try:
+                return self._composer.condense(question, history)
+            except CompositionError:
+                pass  # the rules below still make a usable question
+        return standalone_question(question, history)
+
+    def _compose(
+        self,
+        question: str,
+        sources: list[Source],
+        language: str,
+        on_text: Callable[[str], None] | None,
+    ) -> tuple[Composition, str, str]:
+        if self._composer is None:
+            return self._extractive.compose(sources), Backend.EXTRACTIVE.value, ""
+        try:
+            return self._composer.write(question, sources, on_text), self._composer.name, ""
+        except CompositionError as exc:
+            fallback = self._extractive.compose(sources)
+            text = f"{FALLBACK[language].format(reason=exc)}\n{fallback.text}"
+            return Composition(text, fallback.quotes), Backend.EXTRACTIVE.value, str(exc)
+
+    def _query(self, query_bundle: QueryBundle) -> Response:
+        answer = self.ask(query_bundle.query_str)
+        nodes = self.passages(answer.question) if answer.found else []
+        return Response(answer.text, source_nodes=nodes, metadata={"answer": answer})
+
+    async def _aquery(self, query_bundle: QueryBundle) -> Response:
+        return await asyncio.to_thread(self._query, query_bundle)
+
+    def _get_prompt_modules(self) -> PromptMixinType:
+        return {}
+
+
+def _composer(settings: EngineSettings) -> Composer | None:
+    """The language-model backend the settings ask for; None for the extractive one."""
+    if settings.backend == Backend.EXTRACTIVE:
+        return None
+    from ._generative import make_composer  # noqa: PLC0415 - only LLM backends need it
+
+    return make_composer(settings)

@@ -1,0 +1,75 @@
+"""Retrieved passages as numbered sources: one per article, with its sentences scored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llama_index.core.schema import NodeWithScore
+
+from store import parse_spans
+
+from ._answer import Citation
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a source, as written, with the question's closeness to it."""
+
+    text: str
+    score: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Source:
+    """Source `[n]`: an article and the passages of it that were retrieved, best first."""
+
+    n: int
+    article_id: str
+    title: str
+    url: str
+    site: str
+    published: str
+    passages: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    names: frozenset[str] = frozenset()
+
+    def citation(self, quote: str) -> Citation:
+        """The citation of this source quoting `quote`."""
+        return Citation(
+            self.n, self.article_id, self.title, self.url, self.site, self.published, quote
+        )
+
+
+def number_sources(nodes: list[NodeWithScore]) -> list[Source]:
+    """Passages grouped by article and numbered from 1 in order of their best passage."""
+    groups: dict[str, list[NodeWithScore]] = {}
+    for node in nodes:
+        groups.setdefault(str(node.metadata.get("article_id", "")), []).append(node)
+    return [_source(n, group) for n, group in enumerate(groups.values(), start=1)]
+
+
+def _source(n: int, nodes: list[NodeWithScore]) -> Source:
+    first = nodes[0].metadata
+    return Source(
+        n=n,
+        article_id=str(first.get("article_id", "")),
+        title=str(first.get("title", "")),
+        url=str(first.get("url", "")),
+        site=str(first.get("source", "")),
+        published=str(first.get("published", "")),
+        passages=tuple(node.get_content() for node in nodes),
+        sentences=tuple(s for node in nodes for s in _sentences(n, node)),
+        names=frozenset(first.get("names", [])),
+    )
+
+
+def _sentences(n: int, node: NodeWithScore) -> list[Sentence]:
+    text = node.get_content()
+    scores = node.metadata.get("sentence_scores", [])
+    return [
+        Sentence(text[start:end].strip(), float(score), n)
+        for (start, end), score in zip(
+            parse_spans(node.metadata.get("sentences")), scores, strict=False
+        )
+    ]
