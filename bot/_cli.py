@@ -20,6 +20,8 @@ from ingest import Ingestor, IngestSettings, JsonlFields, Summary
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
 
 from . import _datasets, _eval
+from ._answer import Answer, Turn
+from ._engine import CompositionError, Engine
 
 app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 out = Console(highlight=False)
@@ -149,23 +151,38 @@ def reindex() -> None:
     out.print(f"reindexed {count} articles with {store.settings.embed_model}")
 
 
+SourceOption = Annotated[str | None, typer.Option(help="Only this source/site.")]
+LanguageOption = Annotated[str | None, typer.Option(help="Only this language (id, en...).")]
+SinceOption = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="From this date (YYYY-MM-DD).")
+]
+UntilOption = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Up to this date (YYYY-MM-DD).")
+]
+
+
+def _filters(
+    source: str | None, language: str | None, since: datetime | None, until: datetime | None
+) -> SearchFilters:
+    return SearchFilters(
+        source, language, since.date() if since else None, until.date() if until else None
+    )
+
+
 @app.command()
 def search(
     text: str,
     k: Annotated[int, typer.Option("-k", min=1, help="How many chunks.")] = 5,
     *,
     mode: Annotated[Mode, typer.Option(help="vector, keyword (BM25) or hybrid.")] = Mode.HYBRID,
-    source: Annotated[str | None, typer.Option(help="Only this source/site.")] = None,
-    language: Annotated[str | None, typer.Option(help="Only this language (id, en...).")] = None,
-    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="From date.")] = None,
-    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="To date.")] = None,
+    source: SourceOption = None,
+    language: LanguageOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show the chunks retrieved for a text, with scores: the debugging view."""
-    filters = SearchFilters(
-        source, language, since.date() if since else None, until.date() if until else None
-    )
-    chunks = _open_store().search(text, k, mode, filters)
+    chunks = _open_store().search(text, k, mode, _filters(source, language, since, until))
     if as_json:
         _print_json([asdict(c) for c in chunks])
         return
@@ -181,13 +198,51 @@ def _print_chunk(rank: int, chunk: Chunk) -> None:
     out.print()
 
 
+def _open_engine() -> Engine:
+    try:
+        return Engine(_open_store())
+    except CompositionError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
-def chat(k: Annotated[int, typer.Option("-k", min=1, help="Passages per answer.")] = 3) -> None:
-    """Ask questions in the terminal; an empty line or Ctrl-D quits."""
-    store = _open_store()
+def ask(
+    question: str,
+    *,
+    source: SourceOption = None,
+    language: LanguageOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question from the articles, each claim citing its source [n]."""
+    answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+    if as_json:
+        _print_json(answer.to_dict())
+        return
+    _print_answer(answer)
+
+
+def _print_answer(answer: Answer) -> None:
+    out.print(answer.text, markup=False)
+    if answer.citations:
+        out.print()
+    for citation in answer.citations:
+        where = ", ".join(x for x in (citation.site, citation.published[:10]) if x)
+        out.print(f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip(), markup=False)
+    out.print()
+
+
+@app.command()
+def chat() -> None:
+    """Ask questions in the terminal, follow-ups included; an empty line or Ctrl-D quits."""
+    engine = _open_engine()
     interactive = sys.stdin.isatty()
     if interactive:
-        out.print(f"Kabar over {store.stats().articles} articles. Ask a question (Ctrl-D quits).")
+        articles = engine.store.stats().articles
+        out.print(f"Kabar over {articles} articles. Ask a question (Ctrl-D quits).")
+    history: list[Turn] = []
     while True:
         try:
             question = input("> " if interactive else "").strip()
@@ -195,8 +250,9 @@ def chat(k: Annotated[int, typer.Option("-k", min=1, help="Passages per answer."
             break
         if not question:
             break
-        for rank, chunk in enumerate(store.search(question, k), start=1):
-            _print_chunk(rank, chunk)
+        answer = engine.ask(question, history)
+        _print_answer(answer)
+        history = [*history[-2:], Turn(answer.question, answer.text)]
 
 
 @app.command("eval")

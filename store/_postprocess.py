@@ -16,6 +16,8 @@ from typing_extensions import override
 from ._sentences import Span, format_spans, parse_spans
 
 _WORD = re.compile(r"\w+")
+# Characters of a chunk's opening looked for in the chunk before it.
+_OVERLAP_PROBE = 12
 
 
 class AdjacentChunkMerger(BaseNodePostprocessor):
@@ -104,7 +106,7 @@ def _append(text: str, following: str) -> tuple[str, int]:
     Overlapping chunks repeat whole sentences, so the overlap is a prefix of `following` that
     ends `text`.
     """
-    head = following[: min(len(following), 40)]
+    head = following[:_OVERLAP_PROBE]
     start = text.find(head)
     while start != -1:
         if following.startswith(text[start:]):

@@ -1,0 +1,114 @@
+"""The extractive engine over the seed article: answers quote the facts and cite them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import Answer, Engine, Turn
+from store import SearchFilters, Store
+from tests.bot.questions import OFF_TOPIC_QUESTIONS, SEED_QUESTIONS
+
+_SPAM = ("Toto SGP", "gacor88")
+
+
+@pytest.mark.parametrize(("question", "facts"), SEED_QUESTIONS)
+def test_seed_question_is_answered_with_the_fact_and_its_citation(
+    engine: Engine, seed_store: Store, question: str, facts: tuple[str, ...]
+) -> None:
+    answer = engine.ask(question)
+
+    assert answer.found
+    assert answer.backend == "extractive"
+    for fact in facts:
+        assert fact in answer.text
+        assert any(fact in citation.quote for citation in answer.citations)
+    [article] = seed_store.articles()
+    assert [c.article_id for c in answer.citations] == [article.id]
+
+
+@pytest.mark.parametrize(("question", "facts"), SEED_QUESTIONS)
+def test_every_quoted_sentence_is_cited_and_stands_in_the_article(
+    engine: Engine, seed_store: Store, question: str, facts: tuple[str, ...]
+) -> None:
+    answer = engine.ask(question)
+    article_text = seed_store.text(seed_store.articles()[0].id)
+
+    numbers = {c.n for c in answer.citations}
+    for line in answer.text.splitlines():
+        quoted, n = re.fullmatch(r"(.+) \[(\d+)\]", line).groups()  # type: ignore[union-attr]
+        assert int(n) in numbers
+        assert quoted in article_text
+    assert not any(spam in answer.text for spam in _SPAM)
+    assert not any(spam in c.quote for c in answer.citations for spam in _SPAM)
+
+
+def test_answer_language_follows_the_asker(engine: Engine) -> None:
+    assert engine.ask("Who backs Haftar?").language == "en"
+    assert engine.ask("Siapa yang mendukung Haftar?").language == "id"
+
+
+def test_questions_on_other_subjects_find_nothing(engine: Engine) -> None:
+    answers = [engine.ask(question) for question in OFF_TOPIC_QUESTIONS]
+
+    refused = [a for a in answers if not a.found]
+    assert len(refused) >= 19
+    for answer in refused:
+        assert answer.citations == ()
+    english = engine.ask("Who painted the Mona Lisa?")
+    indonesian = engine.ask("Bagaimana cara membuat rendang?")
+    assert english.text == "I found nothing about that in the articles."
+    assert indonesian.text == "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini."
+
+
+def test_follow_up_is_made_standalone_before_retrieval(engine: Engine) -> None:
+    first = engine.ask("Who backs Haftar?")
+    follow_up = engine.ask("and who supports the GNA?", history=[Turn(first.question, first.text)])
+
+    assert follow_up.question == "Who supports the GNA?"
+    assert "Turki mendukung Pemerintahan Kesepakatan Nasional (GNA)" in follow_up.text
+
+
+def test_what_about_follow_up_asks_the_earlier_question_of_the_new_subject(
+    engine: Engine,
+) -> None:
+    answer = engine.ask("what about Erdogan?", history=[Turn("Where did Putin meet?")])
+
+    assert answer.question == "Where did Erdogan meet?"
+    assert "di Istanbul" in answer.text
+
+
+def test_filters_limit_what_can_answer(engine: Engine, seed_store: Store) -> None:
+    site = seed_store.articles()[0].source
+
+    assert engine.ask("Who backs Haftar?", filters=SearchFilters(source=site)).found
+    assert not engine.ask("Who backs Haftar?", filters=SearchFilters(language="en")).found
+    assert not engine.ask("Who backs Haftar?", filters=SearchFilters(source="elsewhere")).found
+
+
+def test_answer_as_json_data_has_the_documented_fields(engine: Engine) -> None:
+    data = engine.ask("Where did Erdogan and Putin meet?").to_dict()
+
+    assert data["found"] is True
+    assert "di Istanbul" in str(data["answer"])
+    assert data["language"] == "en"
+    assert data["backend"] == "extractive"
+    [citation] = data["citations"]  # type: ignore[misc]
+    assert set(citation) >= {"n", "article_id", "title", "url", "quote"}
+
+
+def test_llamaindex_query_returns_the_answer_and_its_sources(engine: Engine) -> None:
+    response = engine.query("Where did Erdogan and Putin meet?")
+
+    answer = response.metadata["answer"] if response.metadata else None
+    assert isinstance(answer, Answer)
+    assert "di Istanbul" in str(response)
+    assert response.source_nodes
+
+
+async def test_astream_ends_with_the_answer(engine: Engine) -> None:
+    items = [item async for item in engine.astream("Where did Erdogan and Putin meet?")]
+
+    assert isinstance(items[-1], Answer)
+    assert "di Istanbul" in items[-1].text
