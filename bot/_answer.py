@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,10 @@ class Answer:
         """The answer as JSON-ready data (`kabar ask --json`)."""
         data = asdict(self)
         return {"answer": data.pop("text"), **data}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The answer `to_dict` described."""
+        fields = {key: value for key, value in data.items() if key != "answer"}
+        citations = tuple(Citation(**c) for c in fields.pop("citations", []))
+        return cls(text=data["answer"], citations=citations, **fields)

@@ -56,7 +56,7 @@ class ExtractiveComposer:
         """The sentences to quote, best first; a source without sentences offers its passage."""
         names = frozenset().union(*(source.names for source in sources))
         sentences = [s for source in sources for s in _offered(source)]
-        quotable = [s for s in sentences if _quotable(s.text)] or sentences
+        quotable = [s for s in sentences if quotable(s.text)] or sentences
         ranked = sorted(
             ((s.score + self.name_weight * _share_named(s.text, names), s) for s in quotable),
             key=lambda pair: pair[0],
@@ -76,7 +76,8 @@ def _offered(source: Source) -> tuple[Sentence, ...]:
     return source.sentences or (Sentence(source.passages[0], 0.0, source.n),)
 
 
-def _quotable(text: str) -> bool:
+def quotable(text: str) -> bool:
+    """Whether a sentence reads as a statement: long enough and ending like a sentence."""
     return len(_WORD.findall(text)) >= _MIN_WORDS and text.endswith(_SENTENCE_END)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Backend(enum.StrEnum):
@@ -56,3 +58,73 @@ class EngineSettings(BaseSettings):
     llamacpp_model_path: Path | None = Field(
         default=None, validation_alias=AliasChoices("LLAMACPP_MODEL_PATH", "llamacpp_model_path")
     )
+
+
+def _env(name: str) -> AliasChoices:
+    """Read `name` from the environment, or the field's own name when given in code."""
+    return AliasChoices(name, name.lower())
+
+
+IdList = Annotated[list[int], NoDecode]
+
+
+class BotSettings(BaseSettings):
+    """Telegram bot configuration, read from the environment and `.env`.
+
+    Usage::
+
+        BotSettings()                                              # from the environment
+        BotSettings(telegram_bot_token="123:abc", admin_user_ids=[42],
+                    telegram_api_base_url="http://127.0.0.1:8081")  # a local Bot API server
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
+    )
+    admin_user_ids: IdList = Field(default=[], validation_alias=_env("ADMIN_USER_IDS"))
+    allowed_chat_ids: IdList = Field(default=[], validation_alias=_env("ALLOWED_CHAT_IDS"))
+    group_admins_can_add: bool = Field(
+        default=False, validation_alias=_env("KABAR_GROUP_ADMINS_CAN_ADD")
+    )
+    questions_per_minute: int = Field(
+        default=10, ge=1, validation_alias=_env("KABAR_QUESTIONS_PER_MINUTE")
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org", validation_alias=_env("TELEGRAM_API_BASE_URL")
+    )
+    timezone: str = Field(default="UTC", validation_alias=_env("KABAR_TIMEZONE"))
+    feed_poll_minutes: float = Field(
+        default=15.0, gt=0, validation_alias=_env("KABAR_FEED_POLL_MINUTES")
+    )
+    max_upload_bytes: int = Field(
+        default=10_000_000, gt=0, validation_alias=_env("KABAR_MAX_UPLOAD_BYTES")
+    )
+    webhook_url: str | None = Field(default=None, validation_alias=_env("KABAR_WEBHOOK_URL"))
+    webhook_listen: str = Field(default="127.0.0.1", validation_alias=_env("KABAR_WEBHOOK_LISTEN"))
+    webhook_port: int = Field(default=8443, validation_alias=_env("KABAR_WEBHOOK_PORT"))
+    webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("KABAR_WEBHOOK_SECRET")
+    )
+
+    @field_validator("admin_user_ids", "allowed_chat_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(item) for item in value.replace(",", " ").split()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Jakarta") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone daily briefings are scheduled in."""
+        return ZoneInfo(self.timezone)

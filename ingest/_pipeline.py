@@ -12,6 +12,8 @@ from store import Article, Outcome, Store
 from . import _clean
 from ._errors import IngestError
 from ._extract import Draft, extract, from_text, with_defaults
+from ._feeds import entry_links
+from ._fetch import fetch
 from ._identity import article_id, canonical_url, content_hash
 from ._jsonl import JsonlFields
 from ._settings import IngestSettings
@@ -143,6 +145,11 @@ class Ingestor:
         return self._single(
             filename, lambda: with_defaults(extract(content, filename), source=filename)
         )
+
+    def feed_links(self, url: str) -> list[str]:
+        """The entry links of the RSS/Atom feed at `url`; an `IngestError` when it is none."""
+        fetched = fetch(url, self.settings)
+        return entry_links(fetched.content, url)
 
     def _single(self, label: str, load: Callable[[], Draft]) -> SourceResult:
         return next(self.run([Item(label, load)]))

@@ -17,7 +17,7 @@ from ._errors import (
 from ._postprocess import AdjacentChunkMerger, NearDuplicateFilter
 from ._relevance import RelevanceFloor
 from ._retrieval import HybridRetriever, Mode
-from ._sentences import parse_spans
+from ._sentences import parse_spans, sentence_spans
 from ._settings import StoreSettings
 from ._store import Store
 
@@ -45,4 +45,5 @@ __all__ = [
     "WriteResult",
     "parse_spans",
     "question_names",
+    "sentence_spans",
 ]

@@ -1,0 +1,124 @@
+"""Handlers for briefings: `/brief`, daily subscriptions, and the job that posts them."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from datetime import time, tzinfo
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes, JobQueue
+
+from ._briefing import brief
+from ._kabar import is_admin, is_chat_admin, kabar, user_language
+from ._replies import briefing_html, split_html
+from ._state import Subscription
+from ._texts import text
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/brief [topic]: the most relevant (or newest) articles, key sentences cited."""
+    chat = update.effective_chat
+    if chat is not None:
+        topic = " ".join(context.args or [])
+        await post_briefing(context, chat.id, topic, user_language(update))
+
+
+async def post_briefing(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, topic: str, language: str
+) -> None:
+    """Compose a briefing off the event loop and post it to the chat."""
+    briefing = await asyncio.to_thread(brief, kabar(context).engine, topic, language)
+    for part in split_html(briefing_html(briefing)):
+        await context.bot.send_message(chat_id, part)
+
+
+async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscribe HH:MM [topic]: the briefing posted here every day (chat or bot admins)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    language = user_language(update)
+    if not (await is_admin(update, context) or await is_chat_admin(update, context)):
+        await message.reply_text(text(language, "refused_admin"))
+        return
+    args = context.args or []
+    match = _TIME.match(args[0]) if args else None
+    if match is None:
+        await message.reply_text(text(language, "subscribe_usage"))
+        return
+    at = f"{int(match[1]):02d}:{match[2]}"
+    topic = " ".join(args[1:])
+    services = kabar(context)
+    subscription = services.state.add_subscription(chat.id, at, topic, language)
+    schedule(context.job_queue, subscription, services.settings.zone)
+    about = f" ({topic})" if topic else ""
+    reply = text(language, "subscribed", time=at, zone=services.settings.timezone, topic=about)
+    await message.reply_text(html.escape(reply))
+
+
+async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unsubscribe: stop this chat's daily briefings (chat or bot admins)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    language = user_language(update)
+    if not (await is_admin(update, context) or await is_chat_admin(update, context)):
+        await message.reply_text(text(language, "refused_admin"))
+        return
+    removed = kabar(context).state.remove_subscriptions(chat.id)
+    if context.job_queue is not None:
+        for subscription in removed:
+            for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
+                job.schedule_removal()
+    await message.reply_text(text(language, "unsubscribed", count=len(removed)))
+
+
+async def subscriptions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/subscriptions: this chat's daily briefings."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    language = user_language(update)
+    subscriptions = kabar(context).state.subscriptions(chat.id)
+    if not subscriptions:
+        await message.reply_text(text(language, "no_subscriptions"))
+        return
+    lines = [f"• {s.time} {html.escape(s.topic)}".rstrip() for s in subscriptions]
+    await message.reply_text("\n".join([text(language, "subscriptions"), *lines]))
+
+
+def schedule(
+    job_queue: JobQueue[Any] | None,
+    subscription: Subscription,
+    zone: tzinfo,
+) -> None:
+    """Run the subscription's briefing every day at its time in the bot's time zone."""
+    if job_queue is None:
+        return
+    hours, minutes = (int(x) for x in subscription.time.split(":"))
+    job_queue.run_daily(
+        _post_subscription,
+        time(hours, minutes, tzinfo=zone),
+        chat_id=subscription.chat_id,
+        name=_job_name(subscription),
+        data=subscription,
+    )
+
+
+async def _post_subscription(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily job: post one subscription's briefing."""
+    job = context.job
+    if job is not None and isinstance(job.data, Subscription):
+        subscription = job.data
+        await post_briefing(
+            context, subscription.chat_id, subscription.topic, subscription.language
+        )
+
+
+def _job_name(subscription: Subscription) -> str:
+    return f"briefing:{subscription.id}"

@@ -1,0 +1,265 @@
+"""Handlers that grow and show the collection, and the job that polls feeds.
+
+`/add`, uploads, `/remove` and `/feeds` change the collection and are for admins only;
+`/sources` and `/stats` only show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
+from telegram.ext import ContextTypes
+
+from ingest import IngestError, Ingestor, SourceResult
+from store import StoreError
+
+from ._kabar import is_admin, kabar, user_language
+from ._replies import split_html
+from ._texts import text
+
+SOURCES = "sources"
+_PAGE = 10
+_DOCUMENT_TYPES = (".txt", ".md", ".html", ".htm", ".pdf")
+
+
+async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True (after a short refusal) when the sender is not an admin."""
+    if await is_admin(update, context):
+        return False
+    if update.effective_message:
+        await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
+    return True
+
+
+def result_line(result: SourceResult) -> str:
+    """One source's outcome, as HTML: "added: Title" or "failed: url — reason"."""
+    if result.failed:
+        return f"failed: {html.escape(result.source)} — {html.escape(result.error)}"
+    title = html.escape(result.title or result.source)
+    outcome = result.outcome.value if result.outcome else "failed"
+    return f"{outcome}: {title} (<code>{html.escape(result.article_id)}</code>)"
+
+
+async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/add URL [URL...], or /add as a reply to a message holding article text."""
+    message = update.effective_message
+    if message is None or await _refused(update, context):
+        return
+    urls = context.args or []
+    if message.reply_to_message and not urls:
+        await _add_text(message, message.reply_to_message, context)
+    elif urls:
+        await _add_urls(message, urls, user_language(update), context)
+    else:
+        await message.reply_text(text(user_language(update), "add_usage"))
+
+
+async def _add_urls(
+    message: Message, urls: list[str], language: str, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """One progress message, edited as each URL finishes."""
+    ingestor = kabar(context).ingestor
+    lines = [html.escape(text(language, "adding", count=len(urls)))]
+    progress = await message.reply_text(lines[0])
+    for url in urls:
+        results = await asyncio.to_thread(_ingest, ingestor, [url])
+        lines += [result_line(r) for r in results] or [
+            f"failed: {html.escape(url)} — nothing found"
+        ]
+        await progress.edit_text("\n".join(lines))
+
+
+async def _add_text(message: Message, source: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The replied-to message's text as an article, crediting where it was forwarded from."""
+    body = source.text or source.caption or ""
+    origin = _origin_name(source)
+    result = await asyncio.to_thread(kabar(context).ingestor.ingest_text, body, source=origin)
+    await message.reply_text(result_line(result))
+
+
+def _origin_name(message: Message) -> str:
+    origin = message.forward_origin
+    if origin is None:
+        return "telegram"
+    if isinstance(origin, MessageOriginUser):
+        return origin.sender_user.full_name
+    chat = getattr(origin, "chat", None) or getattr(origin, "sender_chat", None)
+    name = getattr(origin, "sender_user_name", None)
+    return str(getattr(chat, "title", None) or name or "telegram")
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A .txt, .md, .html or .pdf file sent to the bot (with or without a caption)."""
+    message = update.effective_message
+    if message is None or message.document is None or await _refused(update, context):
+        return
+    doc, language = message.document, user_language(update)
+    name = doc.file_name or "upload"
+    limit = kabar(context).settings.max_upload_bytes
+    if not name.lower().endswith(_DOCUMENT_TYPES):
+        await message.reply_text(html.escape(text(language, "file_type", name=name)))
+        return
+    if (doc.file_size or 0) > limit:
+        reply = text(language, "file_too_big", size=f"{doc.file_size:,} B", limit=f"{limit:,} B")
+        await message.reply_text(reply)
+        return
+    content = bytes(await (await doc.get_file()).download_as_bytearray())
+    result = await asyncio.to_thread(kabar(context).ingestor.ingest_bytes, content, name)
+    await message.reply_text(result_line(result))
+
+
+async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remove ID: an article and its chunks out of the collection."""
+    message = update.effective_message
+    if message is None or await _refused(update, context):
+        return
+    language = user_language(update)
+    if len(context.args or []) != 1:
+        await message.reply_text(text(language, "remove_usage"))
+        return
+    article_id = (context.args or [""])[0]
+    try:
+        record = await asyncio.to_thread(kabar(context).engine.store.remove, article_id)
+    except StoreError:
+        await message.reply_text(html.escape(text(language, "not_found", id=article_id)))
+        return
+    reply = text(language, "removed", id=record.id, title=record.title)
+    await message.reply_text(html.escape(reply))
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/sources [page]: the articles with their ids, ten a page, newest first."""
+    message = update.effective_message
+    if message is None:
+        return
+    args = context.args or []
+    page = int(args[0]) if args and args[0].isdigit() else 1
+    body, markup = await _sources_page(context, page, user_language(update))
+    await message.reply_text(body, reply_markup=markup)
+
+
+async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The page buttons under /sources."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or not query.data:
+        return
+    await query.answer()
+    body, markup = await _sources_page(
+        context, int(query.data.split(":")[1]), user_language(update)
+    )
+    await query.message.edit_text(body, reply_markup=markup)
+
+
+async def _sources_page(
+    context: ContextTypes.DEFAULT_TYPE, page: int, language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    if not records:
+        return text(language, "sources_empty"), None
+    pages = (len(records) + _PAGE - 1) // _PAGE
+    page = min(max(page, 1), pages)
+    shown = records[(page - 1) * _PAGE : page * _PAGE]
+    first = (page - 1) * _PAGE + 1
+    heading = text(
+        language, "sources_page", first=first, last=first + len(shown) - 1, total=len(records)
+    )
+    lines = [
+        f"<code>{r.id}</code> {html.escape(r.title)} — {html.escape(r.source)} {r.published[:10]}"
+        for r in shown
+    ]
+    buttons = [
+        InlineKeyboardButton(text(language, label), callback_data=f"{SOURCES}:{target}")
+        for label, target in (("previous", page - 1), ("next", page + 1))
+        if 1 <= target <= pages
+    ]
+    return "\n".join([heading, *lines]), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: how many articles and chunks, by language."""
+    message = update.effective_message
+    if message is None:
+        return
+    stats = await asyncio.to_thread(kabar(context).engine.store.stats)
+    languages = ", ".join(f"{k} {v}" for k, v in sorted(stats.languages.items())) or "-"
+    reply = text(
+        user_language(update),
+        "stats",
+        articles=stats.articles,
+        chunks=stats.chunks,
+        languages=languages,
+    )
+    await message.reply_text(html.escape(reply))
+
+
+async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/feeds add URL, /feeds list, /feeds remove URL: feeds polled for new articles."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or await _refused(update, context):
+        return
+    language, args = user_language(update), context.args or []
+    state = kabar(context).state
+    if args[:1] == ["list"]:
+        feeds = state.feeds(chat.id)
+        lines = [text(language, "feeds"), *(html.escape(f.url) for f in feeds)]
+        await message.reply_text("\n".join(lines) if feeds else text(language, "no_feeds"))
+    elif args[:1] == ["add"] and len(args) == 2:
+        await _follow(message, args[1], chat.id, language, context)
+    elif args[:1] == ["remove"] and len(args) == 2:
+        key = "feed_removed" if state.remove_feed(args[1], chat.id) else "feed_unknown"
+        await message.reply_text(html.escape(text(language, key, url=args[1])))
+    else:
+        await message.reply_text(text(language, "feeds_usage"))
+
+
+async def _follow(
+    message: Message, url: str, chat_id: int, language: str, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Check the feed, follow it, and add what it holds now."""
+    services = kabar(context)
+    try:
+        links = await asyncio.to_thread(services.ingestor.feed_links, url)
+    except IngestError as exc:
+        await message.reply_text(f"failed: {html.escape(url)} — {html.escape(str(exc))}")
+        return
+    services.state.add_feed(url, chat_id, language)
+    await message.reply_text(html.escape(text(language, "feed_added", url=url)))
+    await _ingest_new(context, url, links, {chat_id: language})
+
+
+async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The feed job: new entries of every followed feed ingested, each following chat told."""
+    services = kabar(context)
+    chats_by_url: dict[str, dict[int, str]] = {}
+    for feed in services.state.feeds():
+        chats_by_url.setdefault(feed.url, {})[feed.chat_id] = feed.language
+    for url, chats in chats_by_url.items():
+        try:
+            links = await asyncio.to_thread(services.ingestor.feed_links, url)
+        except IngestError:
+            continue  # a feed that is down now is polled again next time
+        await _ingest_new(context, url, links, chats)
+
+
+async def _ingest_new(
+    context: ContextTypes.DEFAULT_TYPE, url: str, links: list[str], chats: dict[int, str]
+) -> None:
+    """Ingest the entries not seen before and tell each chat (by its language) what came."""
+    state, ingestor = kabar(context).state, kabar(context).ingestor
+    new = state.unseen(url, links)
+    if not new:
+        return
+    results = await asyncio.to_thread(_ingest, ingestor, new)
+    # Failed entries are reported once, not retried on every poll.
+    state.mark_seen(url, new)
+    lines = [result_line(r) for r in results]
+    for chat_id, language in chats.items():
+        heading = html.escape(text(language, "feed_news", url=url))
+        for part in split_html("\n".join([heading, *lines])):
+            await context.bot.send_message(chat_id, part)
+
+
+def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
+    return list(ingestor.ingest(sources))

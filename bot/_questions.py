@@ -1,0 +1,145 @@
+"""Handlers for questions: private messages, `/ask`, mentions, replies, and the Quotes button."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import AsyncIterator
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, MessageEntityType
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from ._answer import Answer, Turn
+from ._kabar import kabar, user_language
+from ._language import question_language
+from ._replies import answer_html, quotes_html, split_html
+from ._texts import text
+
+QUOTES = "quotes"
+# Telegram allows about one edit a second per chat before flood control steps in.
+_EDIT_INTERVAL = 1.0
+# Escaping can grow text (& -> &amp;); a partial text is cut well under the message limit.
+_PARTIAL_LIMIT = 3000
+
+
+async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: what the bot does."""
+    if update.effective_message:
+        await update.effective_message.reply_text(text(user_language(update), "start"))
+
+
+async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question; a reply to an answer is a follow-up."""
+    message = update.effective_message
+    if message and message.text:
+        await _answer(update, context, message.text, _history(message, context))
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION, in any chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or [])
+    if not question:
+        await message.reply_text(text(user_language(update), "empty_question"))
+        return
+    await _answer(update, context, question, _history(message, context))
+
+
+async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups: a mention of the bot is a question, a reply to its answer a follow-up."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    history = _history(message, context)
+    mention = f"@{context.bot.username}".lower()
+    mentioned = any(
+        entity.type == MessageEntityType.MENTION and value.lower() == mention
+        for entity, value in message.parse_entities().items()
+    )
+    if not (history or mentioned):
+        return  # chatter between people, not for the bot
+    question = " ".join(word for word in message.text.split() if word.lower() != mention)
+    await _answer(update, context, question, history)
+
+
+def _history(message: Message, context: ContextTypes.DEFAULT_TYPE) -> list[Turn]:
+    """The earlier question and answer when `message` replies to one of the bot's answers."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return []
+    earlier = kabar(context).state.answer(replied.chat_id, replied.message_id)
+    return [Turn(earlier.question, earlier.text)] if earlier else []
+
+
+async def _answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, history: list[Turn]
+) -> None:
+    """Typing at once, a placeholder edited as the answer grows, then the answer itself."""
+    services, message = kabar(context), update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    language = question_language(question)
+    if not services.limiter.allow(update.effective_user.id):
+        await message.reply_text(text(language, "rate_limited"))
+        return
+    await message.chat.send_action(ChatAction.TYPING)
+    placeholder = await message.reply_text(text(language, "thinking"))
+    answer = await _stream_into(placeholder, services.engine.astream(question, history))
+    await _deliver(placeholder, answer, context)
+
+
+async def _stream_into(placeholder: Message, stream: AsyncIterator[str | Answer]) -> Answer:
+    """Edit the placeholder with the partial text, about once a second; return the answer."""
+    last_edit = time.monotonic()
+    async for item in stream:
+        if isinstance(item, Answer):
+            return item
+        if time.monotonic() - last_edit >= _EDIT_INTERVAL:
+            await _edit(placeholder, html.escape(item[:_PARTIAL_LIMIT]) + " …")
+            last_edit = time.monotonic()
+    raise RuntimeError("the engine's stream ended without an answer")
+
+
+async def _deliver(
+    placeholder: Message, answer: Answer, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The answer in the placeholder, continued in new messages past Telegram's limit."""
+    parts = split_html(answer_html(answer))
+    quotes = InlineKeyboardButton(text(answer.language, "quotes"), callback_data=QUOTES)
+    button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
+    sent = [placeholder]
+    await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
+    for index, part in enumerate(parts[1:], start=2):
+        markup = button if index == len(parts) else None
+        sent.append(await placeholder.chat.send_message(part, reply_markup=markup))
+    for message in sent:
+        kabar(context).state.save_answer(message.chat_id, message.message_id, answer)
+
+
+async def _edit(
+    message: Message, html_text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    try:
+        await message.edit_text(html_text, reply_markup=markup)
+    except BadRequest as exc:
+        # A streamed text can stop growing between two edits; that is not an error.
+        if "not modified" not in exc.message:
+            raise
+
+
+async def quotes_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The Quotes button: the exact passages the answer cites, as a reply to it."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    answer = kabar(context).state.answer(query.message.chat_id, query.message.message_id)
+    if answer is None:
+        await query.answer(text(user_language(update), "expired"), show_alert=True)
+        return
+    await query.answer()
+    for part in split_html(quotes_html(answer)):
+        await query.message.reply_text(part)

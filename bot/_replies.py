@@ -1,0 +1,113 @@
+"""Answers, quotes and lists as Telegram HTML: article text escaped, never over the limit."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from telegram.constants import MessageLimit
+
+from ._answer import Answer, Citation
+from ._briefing import Briefing
+from ._texts import text
+
+LIMIT = MessageLimit.MAX_TEXT_LENGTH
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+def answer_html(answer: Answer) -> str:
+    """The answer with each `[n]` linking to its article, then the list of sources."""
+    if not answer.found:
+        return f"{html.escape(answer.text)}\n\n{html.escape(text(answer.language, 'nothing_hint'))}"
+    links = {c.n: c.url for c in answer.citations}
+    body = _CITATION.sub(lambda m: _citation_link(m, links), html.escape(answer.text))
+    heading = f"<b>{html.escape(text(answer.language, 'sources'))}</b>"
+    sources = "\n".join(source_line(c) for c in answer.citations)
+    return f"{body}\n\n{heading}\n{sources}" if answer.citations else body
+
+
+def _citation_link(match: re.Match[str], links: dict[int, str]) -> str:
+    url = links.get(int(match.group(1)), "")
+    return f'<a href="{html.escape(url)}">{match.group(0)}</a>' if url else match.group(0)
+
+
+def source_line(citation: Citation) -> str:
+    """`[n] Title — site, date`, the title linking to the article when it has a URL."""
+    title = html.escape(citation.title or citation.site or citation.article_id)
+    if citation.url:
+        title = f'<a href="{html.escape(citation.url)}">{title}</a>'
+    where = ", ".join(html.escape(x) for x in (citation.site, citation.published[:10]) if x)
+    return f"[{citation.n}] {title}" + (f" — {where}" if where else "")
+
+
+def quotes_html(answer: Answer) -> str:
+    """The exact passages each citation quotes."""
+    return "\n\n".join(
+        f"<b>[{c.n}]</b> {html.escape(c.title)}\n<blockquote>{html.escape(c.quote)}</blockquote>"
+        for c in answer.citations
+    )
+
+
+def split_html(message: str, limit: int = LIMIT) -> list[str]:
+    """`message` in parts of at most `limit` characters, cut between lines, never inside a tag.
+
+    Lines are whole HTML (every tag opened on a line closes on it), so cutting between lines
+    keeps each part valid; a single line longer than the limit is cut between words, after its
+    markup is dropped.
+    """
+    parts: list[str] = []
+    current = ""
+    for line in _fitting_lines(message.split("\n"), limit):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def _fitting_lines(lines: Iterable[str], limit: int) -> Iterable[str]:
+    for line in lines:
+        if len(line) <= limit:
+            yield line
+        else:
+            yield from _cut_between_words(html.unescape(re.sub(r"<[^>]+>", "", line)), limit)
+
+
+def _cut_between_words(plain: str, limit: int) -> Iterable[str]:
+    """Escaped pieces of `plain`, each at most `limit` characters once escaped."""
+    piece = ""
+    for word in plain.split(" "):
+        # A word longer than a message (a pasted blob) is cut anywhere; escaping grows a
+        # character to at most six ("&quot;").
+        for at in range(0, max(len(word), 1), limit // 6):
+            escaped = html.escape(word[at : at + limit // 6])
+            candidate = f"{piece} {escaped}" if piece else escaped
+            if len(candidate) > limit:
+                yield piece
+                candidate = escaped
+            piece = candidate
+    if piece:
+        yield piece
+
+
+def briefing_html(briefing: Briefing) -> str:
+    """A briefing: a heading, then each article's key sentences under its linked title."""
+    heading = text(briefing.language, "brief_title")
+    if briefing.topic:
+        heading = f"{heading}: {briefing.topic}"
+    if not briefing.items:
+        return html.escape(text(briefing.language, "brief_empty"))
+    blocks = [f"<b>{html.escape(heading)}</b>"]
+    for item in briefing.items:
+        title = html.escape(item.title or item.site)
+        if item.url:
+            title = f'<a href="{html.escape(item.url)}">{title}</a>'
+        where = ", ".join(html.escape(x) for x in (item.site, item.published[:10]) if x)
+        lines = [f"[{item.n}] <b>{title}</b>" + (f" — {where}" if where else "")]
+        lines += [f"• {html.escape(sentence)} [{item.n}]" for sentence in item.sentences]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,152 @@
+"""The bot's own state in a small SQLite database in the data folder: a restart loses none.
+
+Daily briefing subscriptions, followed feeds (and the entries already seen), and recent
+answers (for the Quotes button and for follow-up replies).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._answer import Answer
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, time TEXT NOT NULL,
+    topic TEXT NOT NULL, language TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT NOT NULL, chat_id INTEGER NOT NULL, language TEXT NOT NULL,
+    PRIMARY KEY (url, chat_id)
+);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    url TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (url, entry)
+);
+CREATE TABLE IF NOT EXISTS answers (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, answer TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
+"""
+# Answers older than this many are forgotten: their Quotes button then says so.
+_KEPT_ANSWERS = 10_000
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A daily briefing: posted to `chat_id` at `time` (HH:MM, the bot's time zone)."""
+
+    id: int
+    chat_id: int
+    time: str
+    topic: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed followed for a chat, which is told what arrives."""
+
+    url: str
+    chat_id: int
+    language: str
+
+
+class BotState:
+    """The database, safe to use from the event loop and from worker threads.
+
+    Usage::
+
+        state = BotState(Path("data/bot.sqlite3"))
+        state.add_subscription(chat_id=-100, time="07:30", topic="Libya", language="en")
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def _run(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def add_subscription(self, chat_id: int, time: str, topic: str, language: str) -> Subscription:
+        """Record a daily briefing and return it with its id."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO subscriptions (chat_id, time, topic, language) VALUES (?, ?, ?, ?)",
+                (chat_id, time, topic, language),
+            )
+        return Subscription(int(cursor.lastrowid or 0), chat_id, time, topic, language)
+
+    def remove_subscriptions(self, chat_id: int) -> list[Subscription]:
+        """Remove every daily briefing of a chat; returns what was removed."""
+        removed = self.subscriptions(chat_id)
+        self._run("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return removed
+
+    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """The daily briefings of one chat, or of all chats."""
+        sql = "SELECT id, chat_id, time, topic, language FROM subscriptions"
+        rows = self._run(f"{sql} WHERE chat_id = ?", (chat_id,)) if chat_id else self._run(sql)
+        return [Subscription(*row) for row in rows]  # type: ignore[arg-type]
+
+    def add_feed(self, url: str, chat_id: int, language: str) -> None:
+        """Follow a feed for a chat."""
+        self._run(
+            "INSERT OR REPLACE INTO feeds (url, chat_id, language) VALUES (?, ?, ?)",
+            (url, chat_id, language),
+        )
+
+    def remove_feed(self, url: str, chat_id: int) -> bool:
+        """Stop following a feed for a chat; False when it was not followed."""
+        followed = any(feed.url == url for feed in self.feeds(chat_id))
+        self._run("DELETE FROM feeds WHERE url = ? AND chat_id = ?", (url, chat_id))
+        return followed
+
+    def feeds(self, chat_id: int | None = None) -> list[Feed]:
+        """The feeds followed for one chat, or for all chats."""
+        sql = "SELECT url, chat_id, language FROM feeds"
+        rows = self._run(f"{sql} WHERE chat_id = ?", (chat_id,)) if chat_id else self._run(sql)
+        return [Feed(*row) for row in rows]  # type: ignore[arg-type]
+
+    def unseen(self, url: str, entries: list[str]) -> list[str]:
+        """The entries of a feed not seen before, in the order given."""
+        seen = {row[0] for row in self._run("SELECT entry FROM feed_entries WHERE url = ?", (url,))}
+        return [entry for entry in entries if entry not in seen]
+
+    def mark_seen(self, url: str, entries: list[str]) -> None:
+        """Remember entries of a feed as handled."""
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO feed_entries (url, entry) VALUES (?, ?)",
+                [(url, entry) for entry in entries],
+            )
+
+    def save_answer(self, chat_id: int, message_id: int, answer: Answer) -> None:
+        """Keep an answer sent as a message, for its Quotes button and follow-ups."""
+        data = json.dumps(answer.to_dict(), ensure_ascii=False)
+        self._run(
+            "INSERT OR REPLACE INTO answers (chat_id, message_id, answer) VALUES (?, ?, ?)",
+            (chat_id, message_id, data),
+        )
+        self._run(
+            "DELETE FROM answers WHERE rowid <= (SELECT MAX(rowid) FROM answers) - ?",
+            (_KEPT_ANSWERS,),
+        )
+
+    def answer(self, chat_id: int, message_id: int) -> Answer | None:
+        """The answer sent as that message, if it is still kept."""
+        rows = self._run(
+            "SELECT answer FROM answers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return Answer.from_dict(json.loads(str(rows[0][0]))) if rows else None

@@ -1,0 +1,164 @@
+"""The Telegram application: every handler registered here, jobs scheduled, polling or webhook."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from . import _briefings, _collection, _questions
+from ._kabar import Kabar, kabar, user_language
+from ._texts import text
+
+logger = logging.getLogger(__name__)
+
+#: The commands shown in Telegram's menu (`setMyCommands`), with their descriptions.
+COMMANDS = (
+    BotCommand("ask", "Ask a question about the articles"),
+    BotCommand("brief", "A briefing: the latest articles, or on a topic"),
+    BotCommand("sources", "The articles I know, with their ids"),
+    BotCommand("stats", "How many articles I know"),
+    BotCommand("subscribe", "A daily briefing here: /subscribe HH:MM [topic]"),
+    BotCommand("unsubscribe", "Stop this chat's daily briefings"),
+    BotCommand("subscriptions", "This chat's daily briefings"),
+    BotCommand("add", "Admins: add articles by URL, or reply to a message"),
+    BotCommand("remove", "Admins: remove an article by id"),
+    BotCommand("feeds", "Admins: follow RSS/Atom feeds (add, list, remove)"),
+    BotCommand("help", "What I can do"),
+)
+
+
+def build_application(services: Kabar) -> Application:  # type: ignore[type-arg]
+    """The bot, talking to `services.settings.telegram_api_base_url`, handlers registered.
+
+    Usage::
+
+        application = build_application(Kabar(engine, ingestor, state, settings, limiter))
+        application.run_polling()
+    """
+    settings = services.settings
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        # A slow answer in one chat must never hold up another.
+        .concurrent_updates(True)  # noqa: FBT003 - the builder takes a bare flag
+        # Flood control (RetryAfter) waited out and retried instead of failing the handler.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .build()
+    )
+    services.install(application.bot_data)
+    _register(application)
+    return application
+
+
+def _register(application: Application) -> None:  # type: ignore[type-arg]
+    """Every handler of the bot, in the order they are tried."""
+    groups = filters.ChatType.GROUPS
+    application.add_handler(TypeHandler(Update, _allowed_chats_only), group=-1)
+    application.add_handlers(
+        [
+            CommandHandler(["start", "help"], _questions.start),
+            CommandHandler("ask", _questions.ask_command),
+            CommandHandler("brief", _briefings.brief_command),
+            CommandHandler("subscribe", _briefings.subscribe_command),
+            CommandHandler("unsubscribe", _briefings.unsubscribe_command),
+            CommandHandler("subscriptions", _briefings.subscriptions_command),
+            CommandHandler("add", _collection.add_command),
+            CommandHandler("remove", _collection.remove_command),
+            CommandHandler("sources", _collection.sources_command),
+            CommandHandler("stats", _collection.stats_command),
+            CommandHandler("feeds", _collection.feeds_command),
+            MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, _collection.document),
+            MessageHandler(
+                filters.Document.ALL & groups & filters.CaptionRegex(r"^/add\b"),
+                _collection.document,
+            ),
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
+                _questions.private_question,
+            ),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & groups, _questions.group_message),
+            CallbackQueryHandler(_questions.quotes_button, pattern=f"^{_questions.QUOTES}$"),
+            CallbackQueryHandler(
+                _collection.sources_button, pattern=rf"^{_collection.SOURCES}:\d+$"
+            ),
+        ]
+    )
+    application.add_error_handler(_on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """At start: the command menu, the saved daily briefings, the feed poller."""
+    await application.bot.set_my_commands(list(COMMANDS))
+    services: Kabar = application.bot_data["kabar"]
+    for subscription in services.state.subscriptions():
+        _briefings.schedule(application.job_queue, subscription, services.settings.zone)
+    if application.job_queue is not None:
+        every = timedelta(minutes=services.settings.feed_poll_minutes)
+        application.job_queue.run_repeating(_collection.poll_feeds, every, first=every)
+
+
+async def _allowed_chats_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """With ALLOWED_CHAT_IDS set, other chats get one refusal and nothing else."""
+    allowed = kabar(context).settings.allowed_chat_ids
+    chat = update.effective_chat
+    if not allowed or chat is None or chat.id in allowed:
+        return
+    refused = kabar(context).refused_chats
+    if chat.id not in refused and update.effective_message is not None:
+        refused.add(chat.id)
+        await update.effective_message.reply_text(text(user_language(update), "refused_chat"))
+    raise ApplicationHandlerStop
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its update; tell the user, briefly; keep running."""
+    logger.error("handling %s failed", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        apology = html.escape(text(user_language(update), "error"))
+        await update.effective_message.reply_text(apology)
+
+
+def run(services: Kabar) -> None:
+    """Run the bot until interrupted: polling, or a webhook when KABAR_WEBHOOK_URL is set."""
+    settings = services.settings
+    application = build_application(services)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

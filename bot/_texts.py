@@ -1,0 +1,112 @@
+"""What the bot says in its own words, in English and Indonesian (the asker's language)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "start": (
+            "Ask me about the news articles in my collection: send a question"
+            " (in groups: /ask, a mention, or a reply to my answer). Try /sources or /brief."
+        ),
+        "thinking": "Looking through the articles…",
+        "sources": "Sources",
+        "quotes": "Quotes",
+        "nothing_hint": "See what I have with /sources, or ask an admin to /add an article.",
+        "expired": "That answer is no longer available; ask again.",
+        "refused_admin": "Only admins can do that.",
+        "refused_chat": "This bot is not available in this chat.",
+        "rate_limited": "You're asking faster than I can read: wait a minute and ask again.",
+        "error": "Sorry, something went wrong with that. Please try again.",
+        "empty_question": "Ask a question after /ask, e.g. /ask Who backs Haftar?",
+        "brief_title": "Briefing",
+        "brief_empty": "There are no articles to brief on yet.",
+        "subscribe_usage": "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya",
+        "subscribed": "Every day at {time} ({zone}) I'll post a briefing{topic} here.",
+        "unsubscribed": "Removed {count} daily briefing(s) from this chat.",
+        "no_subscriptions": (
+            "This chat has no daily briefings. Add one with /subscribe HH:MM [topic]."
+        ),
+        "subscriptions": "Daily briefings in this chat:",
+        "add_usage": (
+            "Use /add URL [URL...], or reply /add to a message with article text,"
+            " or send me a .txt, .md, .html or .pdf file."
+        ),
+        "adding": "Adding {count} source(s)…",
+        "remove_usage": "Use /remove ID (ids are listed by /sources).",
+        "removed": "Removed {id}: {title}",
+        "not_found": "No article with id {id}. See /sources.",
+        "sources_empty": "No articles yet. Admins can /add some.",
+        "sources_page": "Articles {first}-{last} of {total}:",
+        "stats": "{articles} articles, {chunks} chunks. Languages: {languages}.",
+        "feeds_usage": "Use /feeds add URL, /feeds list or /feeds remove URL.",
+        "feed_added": "Following {url}: new entries will be added and announced here.",
+        "feed_removed": "No longer following {url}.",
+        "feed_unknown": "I'm not following {url}.",
+        "no_feeds": "No feeds are followed. Add one with /feeds add URL.",
+        "feeds": "Followed feeds:",
+        "feed_news": "New from {url}:",
+        "file_too_big": "That file is too big ({size}); the limit is {limit}.",
+        "file_type": "I can read .txt, .md, .html and .pdf files, not {name}.",
+        "previous": "« Previous",
+        "next": "Next »",
+    },
+    "id": {
+        "start": (
+            "Tanyakan apa saja tentang artikel berita dalam koleksi saya: kirim pertanyaan"
+            " (di grup: /ask, sebut saya, atau balas jawaban saya). Coba /sources atau /brief."
+        ),
+        "thinking": "Sedang membaca artikel…",
+        "sources": "Sumber",
+        "quotes": "Kutipan",
+        "nothing_hint": (
+            "Lihat koleksi saya dengan /sources, atau minta admin menambah artikel dengan /add."
+        ),
+        "expired": "Jawaban itu sudah tidak tersedia; silakan bertanya lagi.",
+        "refused_admin": "Hanya admin yang boleh melakukan itu.",
+        "refused_chat": "Bot ini tidak tersedia di obrolan ini.",
+        "rate_limited": "Pertanyaan Anda terlalu cepat: tunggu satu menit lalu tanya lagi.",
+        "error": "Maaf, terjadi kesalahan. Silakan coba lagi.",
+        "empty_question": (
+            "Tulis pertanyaan setelah /ask, misalnya /ask Siapa yang mendukung Haftar?"
+        ),
+        "brief_title": "Ringkasan",
+        "brief_empty": "Belum ada artikel untuk diringkas.",
+        "subscribe_usage": "Gunakan /subscribe JJ:MM [topik], misalnya /subscribe 07:30 Libya",
+        "subscribed": (
+            "Setiap hari pukul {time} ({zone}) saya akan mengirim ringkasan{topic} di sini."
+        ),
+        "unsubscribed": "{count} ringkasan harian dihapus dari obrolan ini.",
+        "no_subscriptions": (
+            "Tidak ada ringkasan harian di sini. Tambahkan dengan /subscribe JJ:MM [topik]."
+        ),
+        "subscriptions": "Ringkasan harian di obrolan ini:",
+        "add_usage": (
+            "Gunakan /add URL [URL...], atau balas sebuah pesan berisi teks artikel dengan /add,"
+            " atau kirim berkas .txt, .md, .html, atau .pdf."
+        ),
+        "adding": "Menambahkan {count} sumber…",
+        "remove_usage": "Gunakan /remove ID (daftar id ada di /sources).",
+        "removed": "Dihapus {id}: {title}",
+        "not_found": "Tidak ada artikel dengan id {id}. Lihat /sources.",
+        "sources_empty": "Belum ada artikel. Admin dapat menambahkan dengan /add.",
+        "sources_page": "Artikel {first}-{last} dari {total}:",
+        "stats": "{articles} artikel, {chunks} potongan. Bahasa: {languages}.",
+        "feeds_usage": "Gunakan /feeds add URL, /feeds list, atau /feeds remove URL.",
+        "feed_added": "Mengikuti {url}: entri baru akan ditambahkan dan diumumkan di sini.",
+        "feed_removed": "Tidak lagi mengikuti {url}.",
+        "feed_unknown": "Saya tidak mengikuti {url}.",
+        "no_feeds": "Belum ada feed yang diikuti. Tambahkan dengan /feeds add URL.",
+        "feeds": "Feed yang diikuti:",
+        "feed_news": "Baru dari {url}:",
+        "file_too_big": "Berkas itu terlalu besar ({size}); batasnya {limit}.",
+        "file_type": "Saya bisa membaca berkas .txt, .md, .html, dan .pdf, bukan {name}.",
+        "previous": "« Sebelumnya",
+        "next": "Berikutnya »",
+    },
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """The interface sentence `key` in `language` (English when not Indonesian)."""
+    table = TEXTS["id"] if language == "id" else TEXTS["en"]
+    return table[key].format(**values)
