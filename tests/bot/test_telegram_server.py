@@ -1,0 +1,392 @@
+"""The local Bot API server, driven by the real python-telegram-bot client."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from tests.bot.telegram_server import BOT_ID, BOT_USERNAME, BotApiServer, HtmlParser, render_text
+
+USER = 1001
+GROUP = -1_001_234_567_890
+
+
+@pytest.fixture
+def server() -> Iterator[BotApiServer]:
+    with BotApiServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(server: BotApiServer) -> AsyncIterator[Bot]:
+    async with Bot(
+        server.token,
+        base_url=server.base_url,
+        base_file_url=server.base_file_url,
+    ) as client:
+        yield client
+
+
+def keyboard(*data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(d, callback_data=d) for d in data]])
+
+
+async def test_get_me_describes_the_bot(server: BotApiServer, bot: Bot) -> None:
+    me = await bot.get_me()
+    assert (me.id, me.username, me.is_bot) == (BOT_ID, BOT_USERNAME, True)
+    assert me.can_join_groups is True
+    assert me.can_read_all_group_messages is False
+    assert server.calls("getMe")
+
+
+async def test_echo_application_gets_messages_by_long_polling(server: BotApiServer) -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"started with {context.args}")
+
+    application: Application = (  # type: ignore[type-arg]
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(f"{server.url}/bot")
+        .base_file_url(f"{server.url}/file/bot")
+        .build()
+    )
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        server.private_message(USER, "hello <there>")
+        [reply] = await server.wait_for_messages_async(USER)
+        server.command(USER, USER, "start", "deep-link")
+        [started] = await server.wait_for_messages_async(USER)
+        await application.updater.stop()
+        await application.stop()
+    assert (reply.text, reply.chat_id, reply.message_id) == ("echo: hello <there>", USER, 2)
+    assert started.text == "started with ['deep-link']"
+    assert server.calls("deleteWebhook")
+    assert server.pending_updates == 0
+    polls = server.calls("getUpdates")
+    assert any(call.params.get("timeout") == 1 for call in polls)
+    assert server.internal_errors == []
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("<b>x", 'can\'t find end tag corresponding to start tag "b"'),
+        ("a & b", 'character "&" must be escaped as "&amp;" at byte offset 2'),
+        ("<i>x</b>", 'unmatched end tag at byte offset 4, expected "</i>", found "</b>"'),
+        ("<foo>x</foo>", 'unsupported start tag "foo" at byte offset 0'),
+        ("<span>x</span>", 'tag "span" must have class "tg-spoiler" at byte offset 0'),
+        ("x</b>", "unexpected end tag at byte offset 1"),
+        ("1 < 2", 'unsupported start tag "" at byte offset 2'),
+        ("<a href='x'", "unclosed start tag at byte offset 0"),
+    ],
+)
+async def test_html_parse_mode_rejects_invalid_markup(
+    server: BotApiServer,
+    bot: Bot,
+    html: str,
+    reason: str,
+) -> None:
+    server.add_chat(USER)
+    with pytest.raises(BadRequest) as caught:
+        await bot.send_message(USER, html, parse_mode="HTML")
+    assert caught.value.message.lower() == f"can't parse entities: {reason}".lower()
+    assert server.messages(USER) == []
+
+
+async def test_html_parse_mode_accepts_escaped_text(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(USER)
+    html = (
+        '<b>Tom &amp; Jerry</b> &lt;3 &#39;<a href="https://x.org/?a=1&amp;b=2">link</a>\' '
+        '<tg-spoiler>s</tg-spoiler><span class="tg-spoiler">p</span>'
+        '<pre><code class="language-python">x</code></pre><blockquote expandable>q</blockquote>'
+    )
+    message = await bot.send_message(USER, html, parse_mode="HTML")
+    assert message.text == "Tom & Jerry <3 'link' spxq"
+    kinds = [(e.type, e.offset, e.length) for e in message.entities]
+    assert kinds == [
+        ("bold", 0, 11),
+        ("text_link", 16, 4),
+        ("spoiler", 22, 1),
+        ("spoiler", 23, 1),
+        ("pre", 24, 1),
+        ("expandable_blockquote", 25, 1),
+    ]
+    assert message.entities[1].url == "https://x.org/?a=1&b=2"
+    assert message.entities[4].language == "python"
+    [sent] = server.messages(USER)
+    assert (sent.text, sent.parse_mode, sent.plain_text) == (html, "HTML", message.text)
+
+
+async def test_text_length_is_counted_after_entity_parsing(
+    server: BotApiServer,
+    bot: Bot,
+) -> None:
+    server.add_chat(USER)
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await bot.send_message(USER, "x" * 4097)
+    with pytest.raises(BadRequest, match="Message text is empty"):
+        await bot.send_message(USER, "<b> </b>", parse_mode="HTML")
+    await bot.send_message(USER, "x" * 4096)
+    await bot.send_message(USER, f"<b>{'&amp;' * 4096}</b>", parse_mode="HTML")
+    assert [len(m.plain_text or "") for m in server.messages(USER)] == [4096, 4096]
+
+
+async def test_edit_with_the_same_content_is_not_modified(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(USER)
+    sent = await bot.send_message(USER, "<b>one</b>", parse_mode="HTML", reply_markup=keyboard("a"))
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_text(
+            "<b>one</b>",
+            USER,
+            sent.message_id,
+            parse_mode="HTML",
+            reply_markup=keyboard("a"),
+        )
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(USER, sent.message_id, reply_markup=keyboard("a"))
+    edited = await bot.edit_message_text("<b>two</b>", USER, sent.message_id, parse_mode="HTML")
+    assert isinstance(edited, Message)
+    assert edited.text == "two"
+    assert edited.reply_markup is None  # an edit without reply_markup removes the keyboard
+    assert server.last_text(USER) == "<b>two</b>"
+    assert server.last_text(USER, plain=True) == "two"
+    [record] = server.messages(USER)
+    assert record.texts == ["<b>one</b>", "<b>two</b>"]
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("x", USER, 99)
+
+
+async def test_inline_keyboard_callback_and_answer(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(USER)
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        await bot.send_message(USER, "menu", reply_markup=keyboard("x" * 65))
+    sent = await bot.send_message(USER, "menu", reply_markup=keyboard("yes", "no"))
+    assert server.messages(USER)[0].callback_data == ["yes", "no"]
+    server.callback(USER, USER, sent.message_id, "no")
+    [update] = await bot.get_updates(timeout=1)
+    query = update.callback_query
+    assert query is not None
+    assert query.data == "no"
+    assert query.message is not None
+    assert query.message.message_id == sent.message_id
+    assert await query.answer("noted")
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await query.answer("again")
+    [answer] = server.callback_answers
+    assert (answer.text, answer.chat_id, answer.data) == ("noted", USER, "no")
+
+
+async def test_get_updates_long_polls_and_confirms_by_offset(
+    server: BotApiServer,
+    bot: Bot,
+) -> None:
+    started = time.monotonic()
+    assert await bot.get_updates(timeout=1) == ()
+    assert time.monotonic() - started >= 0.9
+
+    timer = threading.Timer(0.2, server.private_message, (USER, "late"))
+    timer.start()
+    started = time.monotonic()
+    [update] = await bot.get_updates(timeout=5)
+    assert time.monotonic() - started < 2
+    assert update.message is not None
+    assert update.message.text == "late"
+
+    again = await bot.get_updates(timeout=0)
+    assert [u.update_id for u in again] == [update.update_id]
+    assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
+    assert server.pending_updates == 0
+    await server.wait_delivered_async(timeout=1)
+
+
+async def test_documents_are_downloadable(server: BotApiServer, bot: Bot) -> None:
+    content = b"Gencatan senjata di Libya.\n"
+    server.document(USER, USER, "berita.txt", content, "text/plain", caption="/ingest")
+    [update] = await bot.get_updates()
+    assert update.message is not None
+    assert update.message.document is not None
+    assert update.message.document.file_name == "berita.txt"
+    assert update.message.caption == "/ingest"
+    assert update.message.caption_entities[0].type == "bot_command"
+    file = await bot.get_file(update.message.document.file_id)
+    assert file.file_path is not None
+    assert file.file_path.startswith(f"{server.url}/file/bot{server.token}/documents/")
+    assert await file.download_as_bytearray() == content
+
+    sent = await bot.send_document(USER, b"report", filename="report.txt", caption="<i>r</i>")
+    assert sent.document is not None
+    assert sent.caption == "<i>r</i>"
+    uploaded = await bot.get_file(sent.document.file_id)
+    assert await uploaded.download_as_bytearray() == b"report"
+    with pytest.raises(BadRequest, match="Invalid file_id"):
+        await bot.get_file("nope")
+
+
+async def test_admins_come_from_set_admins(server: BotApiServer, bot: Bot) -> None:
+    server.set_admins(GROUP, [USER, BOT_ID], owner=7)
+    admins = await bot.get_chat_administrators(GROUP)
+    assert [(a.user.id, a.status) for a in admins] == [
+        (7, "creator"),
+        (USER, "administrator"),
+        (BOT_ID, "administrator"),
+    ]
+    assert (await bot.get_chat_member(GROUP, 42)).status == "member"
+    assert (await bot.get_chat_member(GROUP, USER)).status == "administrator"
+    chat = await bot.get_chat(GROUP)
+    assert (chat.id, chat.type) == (GROUP, "supergroup")
+    with pytest.raises(BadRequest, match="There are no administrators in the private chat"):
+        await bot.get_chat_administrators(server.add_chat(USER)["id"])
+
+
+async def test_flood_switch_raises_retry_after(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(USER)
+    server.flood(2, chat_id=USER)
+    for _ in range(2):
+        with pytest.raises(RetryAfter, match=r"Flood control exceeded\. Retry in 1"):
+            await bot.send_message(USER, "hi")
+    await bot.send_chat_action(USER, "typing")
+    assert server.actions(USER) == ["typing"]
+    assert [c.status for c in server.calls("sendMessage")] == [429, 429]
+
+
+async def test_unknown_chats_and_blocked_users(server: BotApiServer, bot: Bot) -> None:
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(USER, "hi")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(-5, "hi")
+    server.private_message(USER, "start")
+    server.block(USER)
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_message(USER, "hi")
+
+
+async def test_group_privacy_mode_and_entities(server: BotApiServer, bot: Bot) -> None:
+    plain = server.group_message(GROUP, USER, f"hi @{BOT_USERNAME}")
+    other = server.group_message(GROUP, USER, "/start@other_bot")
+    command = server.command(GROUP, USER, "ask", "apa kabar?", mention=True)
+    reply_target = await bot.send_message(GROUP, "question?")
+    reply = server.group_message(GROUP, USER, "answer", reply_to=reply_target.message_id)
+    assert plain["update_id"] is None
+    assert other["update_id"] is None
+    assert plain["message"]["entities"] == [{"type": "mention", "offset": 3, "length": 15}]
+    updates = await bot.get_updates()
+    assert [u.update_id for u in updates] == [command["update_id"], reply["update_id"]]
+    message = updates[0].message
+    assert message is not None
+    assert message.chat.type == "supergroup"
+    assert message.parse_entities() == {message.entities[0]: f"/ask@{BOT_USERNAME}"}
+    assert updates[1].message is not None
+    assert updates[1].message.reply_to_message is not None
+    assert updates[1].message.reply_to_message.from_user is not None
+    assert updates[1].message.reply_to_message.from_user.id == BOT_ID
+
+
+async def test_forwarded_messages_have_an_origin(server: BotApiServer, bot: Bot) -> None:
+    server.forwarded(
+        USER, USER, "from a channel", origin_channel=-1_009_999, channel_title="Kompas"
+    )
+    server.forwarded(USER, USER, "from a user", origin_user=55)
+    first, second = await bot.get_updates()
+    assert first.message is not None
+    assert first.message.forward_origin is not None
+    assert first.message.forward_origin.type == "channel"
+    assert first.message.forward_origin.chat.title == "Kompas"  # type: ignore[attr-defined]
+    assert second.message is not None
+    assert second.message.forward_origin is not None
+    assert second.message.forward_origin.sender_user.id == 55  # type: ignore[attr-defined]
+
+
+async def test_commands_replies_and_deletion(server: BotApiServer, bot: Bot) -> None:
+    await bot.set_my_commands([("ask", "Ask about the news"), ("help", "How to use me")])
+    assert [c.command for c in await bot.get_my_commands()] == ["ask", "help"]
+    assert server.commands_set()[0] == {"command": "ask", "description": "Ask about the news"}
+    update = server.private_message(USER, "question")
+    sent = await bot.send_message(
+        USER, "answer", reply_to_message_id=update["message"]["message_id"]
+    )
+    assert sent.reply_to_message is not None
+    assert sent.reply_to_message.text == "question"
+    with pytest.raises(BadRequest, match="Message to be replied not found"):
+        await bot.send_message(USER, "answer", reply_to_message_id=999)
+    assert await bot.delete_message(USER, sent.message_id)
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(USER, sent.message_id)
+    assert server.messages(USER) == []
+    assert server.messages(USER, include_deleted=True)[0].deleted
+
+
+async def test_blocking_waits_run_beside_a_bot_in_another_thread(server: BotApiServer) -> None:
+    def bot_thread() -> None:
+        async def run() -> None:
+            async with Bot(server.token, base_url=server.base_url) as client:
+                [update] = await client.get_updates(timeout=5)
+                assert update.message is not None
+                await update.message.reply_text("pong")
+
+        asyncio.run(run())
+
+    worker = threading.Thread(target=bot_thread)
+    worker.start()
+    server.private_message(USER, "ping")
+    [pong] = await asyncio.to_thread(server.wait_for_messages, USER, 1, 5)
+    worker.join(5)
+    assert pong.text == "pong"
+    assert pong.reply_to_message_id is None  # PTB quotes only outside private chats
+
+
+def test_raw_http_answers(server: BotApiServer) -> None:
+    unknown = httpx.post(f"{server.url}/bot{server.token}/fooBar")
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "ok": False,
+        "error_code": 404,
+        "description": "Not Found: method fooBar",
+    }
+    wrong_token = httpx.post(f"{server.url}/bot123:wrong/getMe")
+    assert wrong_token.json()["error_code"] == 401
+    server.add_chat(USER)
+    answer = httpx.post(
+        f"{server.url}/bot{server.token}/sendMessage",
+        json={"chat_id": str(USER), "text": "json body"},
+    )
+    assert answer.json()["result"]["text"] == "json body"
+    queried = httpx.get(f"{server.url}/bot{server.token}/getMe")
+    assert queried.json()["result"]["username"] == BOT_USERNAME
+
+
+def test_html_parser_matches_telegram_offsets() -> None:
+    text, entities = HtmlParser("<b>😀 x</b> <i>y</i>").parse()
+    assert text == "😀 x y"
+    assert entities == [
+        {"type": "bold", "offset": 0, "length": 4},
+        {"type": "italic", "offset": 5, "length": 1},
+    ]
+    assert render_text("  <b> a </b>  ", "HTML") == (
+        "a",
+        [{"type": "bold", "offset": 0, "length": 1}],
+    )
+    assert HtmlParser("a & b", strict_ampersand=False).parse() == ("a & b", [])
