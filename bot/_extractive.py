@@ -56,9 +56,9 @@ class ExtractiveComposer:
         """The sentences to quote, best first; a source without sentences offers its passage."""
         names = frozenset().union(*(source.names for source in sources))
         sentences = [s for source in sources for s in _offered(source)]
-        quotable = [s for s in sentences if quotable(s.text)] or sentences
+        candidates = [s for s in sentences if quotable(s.text)] or sentences
         ranked = sorted(
-            ((s.score + self.name_weight * _share_named(s.text, names), s) for s in quotable),
+            ((s.score + self.name_weight * _share_named(s.text, names), s) for s in candidates),
             key=lambda pair: pair[0],
             reverse=True,
         )
