@@ -1,0 +1,113 @@
+"""Answers as Telegram HTML: article text escaped, citations linked, never over the limit."""
+
+from __future__ import annotations
+
+import re
+
+from bot import Answer, Citation
+from bot._briefing import Briefing, BriefItem
+from bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
+
+_TAG = re.compile(r"</?(b|a|blockquote)( href=\"[^\"<>]*\")?>")
+
+
+def _answer(text: str, *citations: Citation, language: str = "en") -> Answer:
+    return Answer(text, True, citations, language, "extractive", "q")
+
+
+def _citation(
+    n: int = 1, *, url: str = "https://news.example/a?x=1&y=2", quote: str = "q"
+) -> Citation:
+    return Citation(n, "abc", "Turki & Rusia <live>", url, "news.example", "2020-01-08", quote)
+
+
+def _markup_free(html_text: str) -> str:
+    """What is left once our own tags are removed: must hold no raw < > or bare &."""
+    return _TAG.sub("", html_text)
+
+
+def test_citations_link_to_their_article_and_sources_follow() -> None:
+    html_text = answer_html(_answer("LNA didukung <Mesir> & UEA. [1]", _citation()))
+
+    assert '<a href="https://news.example/a?x=1&amp;y=2">[1]</a>' in html_text
+    assert "LNA didukung &lt;Mesir&gt; &amp; UEA." in html_text
+    assert "<b>Sources</b>" in html_text
+    assert "Turki &amp; Rusia &lt;live&gt;</a> — news.example, 2020-01-08" in html_text
+    rest = _markup_free(html_text)
+    assert "<" not in rest
+    assert ">" not in rest
+
+
+def test_interface_words_follow_the_answer_language() -> None:
+    html_text = answer_html(_answer("Teks. [1]", _citation(), language="id"))
+
+    assert "<b>Sumber</b>" in html_text
+
+
+def test_nothing_found_suggests_sources_and_add() -> None:
+    answer = Answer(
+        "I found nothing about that in the articles.", False, (), "en", "extractive", "q"
+    )
+
+    html_text = answer_html(answer)
+
+    assert html_text.startswith("I found nothing about that in the articles.")
+    assert "/sources" in html_text
+    assert "/add" in html_text
+
+
+def test_a_citation_without_url_stays_plain() -> None:
+    html_text = answer_html(_answer("Fakta. [1]", _citation(url="")))
+
+    assert "Fakta. [1]" in html_text
+    assert "<a" not in html_text.split("\n\n")[0]
+
+
+def test_quotes_show_each_cited_passage_escaped() -> None:
+    html_text = quotes_html(_answer("x [1]", _citation(quote="Mesir & UEA <mendukung>")))
+
+    assert "<blockquote>Mesir &amp; UEA &lt;mendukung&gt;</blockquote>" in html_text
+
+
+def test_long_messages_split_between_lines_each_within_the_limit() -> None:
+    lines = [f"<b>{i}</b> " + "kata &amp; " * 40 for i in range(100)]
+
+    parts = split_html("\n".join(lines))
+
+    assert len(parts) > 1
+    assert all(len(part) <= LIMIT for part in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+
+
+def test_a_single_line_past_the_limit_is_cut_between_words_without_breaking_entities() -> None:
+    line = "Mesir &amp; UEA " * 600
+
+    parts = split_html(line)
+
+    assert all(len(part) <= LIMIT for part in parts)
+    assert all(not re.search(r"&(?!amp;)", part) for part in parts)
+    assert " ".join(parts).split() == line.split()
+
+
+def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
+    briefing = Briefing(
+        "Libya",
+        "en",
+        (
+            BriefItem(
+                1,
+                "a",
+                "Gencatan <senjata>",
+                "https://x.example/1",
+                "x.example",
+                "2020-01-08",
+                ("Turki mendukung GNA.", "LNA didukung Mesir & UEA."),
+            ),
+        ),
+    )
+
+    html_text = briefing_html(briefing)
+
+    assert html_text.startswith("<b>Briefing: Libya</b>")
+    assert '<a href="https://x.example/1">Gencatan &lt;senjata&gt;</a>' in html_text
+    assert "• LNA didukung Mesir &amp; UEA. [1]" in html_text
