@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench-ingest clean
+.PHONY: run test check bench-ingest bench-query clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ check: $(STAMP)
 
 bench-ingest: $(STAMP)
 	$(BIN)/python scripts/bench_ingest.py
+
+# e.g. make bench-query ARGS="--limit 200 --data-dir /tmp/kabar-bench"
+bench-query: $(STAMP)
+	$(BIN)/python scripts/bench_query.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

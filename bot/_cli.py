@@ -275,41 +275,105 @@ def evaluate(
         Path | None, typer.Option(help="Keep the evaluation store here to reuse it.")
     ] = None,
 ) -> None:
-    """Score retrieval recall@1/3/5/10 per mode on a QA set, in a store of its own."""
-    try:
-        dataset = _datasets.load(dataset_file)
-    except (OSError, ValueError) as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    """Score retrieval recall@1/3/5/10 and the extractive engine's answers, per mode.
+
+    The set's passages and --distractors go into a store of its own (--data-dir keeps it).
+    """
+    dataset = _load_dataset(dataset_file)
     questions = dataset.questions[:limit] if limit else dataset.questions
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(
             StoreSettings(data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval")
         )
-        with Progress(console=err, disable=not err.is_terminal) as progress:
-            task = progress.add_task("filling the store", total=len(dataset.passages) + distractors)
-            _eval.fill_store(
-                store, dataset, corpus, distractors, lambda n: progress.advance(task, n)
-            )
+        filled = _fill_eval_store(store, dataset, corpus, distractors)
+        _print_eval_header(dataset, questions, store, filled, distractors)
         retrievers = {mode.value: _eval.mode_retriever(store, mode) for mode in modes}
         if baseline is _eval.Baseline.NAIVE:
             retrievers["naive"] = _eval.naive_retriever(store)
-        out.print(
-            f"{dataset.name}: {sum(q.answerable for q in questions)} answerable questions,"
-            f" {len(dataset.passages)} passages + {distractors} distractors,"
-            f" {store.stats().chunks} chunks;"
-            f" hit = {'gold passage' if dataset.by_passage else 'gold answer in chunk'}"
-        )
         out.print(_recall_table(retrievers, questions, by_passage=dataset.by_passage))
+        askers = {mode.value: _eval.engine_asker(store, mode) for mode in modes}
+        out.print(_answer_table(askers, questions, extractive=not dataset.by_passage))
+
+
+def _load_dataset(path: Path) -> _datasets.Dataset:
+    try:
+        return _datasets.load(path)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _fill_eval_store(
+    store: Store, dataset: _datasets.Dataset, corpus: Path, distractors: int
+) -> _eval.Filled:
+    articles = _eval.passage_articles(dataset)
+    try:
+        articles += _eval.distractor_articles(store, corpus, distractors) if distractors else []
+    except OSError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    with Progress(console=err, disable=not err.is_terminal) as progress:
+        task = progress.add_task("filling the store", total=None)
+        return _eval.fill_store(
+            store, articles, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+
+
+def _print_eval_header(
+    dataset: _datasets.Dataset,
+    questions: list[_datasets.Question],
+    store: Store,
+    filled: _eval.Filled,
+    distractors: int,
+) -> None:
+    answerable = sum(q.answerable for q in questions)
+    out.print(
+        f"{dataset.name}: {answerable} answerable + {len(questions) - answerable} unanswerable"
+        f" questions, {len(dataset.passages)} passages + {distractors} distractors,"
+        f" {store.stats().chunks} chunks;"
+        f" hit = {'gold passage' if dataset.by_passage else 'gold answer in chunk'}",
+        soft_wrap=True,
+    )
+    out.print(
+        f"store {store.settings.data_dir}: {filled.kept} articles reused,"
+        f" {filled.added} added, {filled.removed} removed",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 def _recall_table(
     retrievers: dict[str, _eval.Retrieve], questions: list[_datasets.Question], *, by_passage: bool
 ) -> Table:
-    table = Table("retriever", *(f"R@{k}" for k in _eval.KS))
+    table = Table("retriever", *(f"R@{k}" for k in _eval.KS), title="retrieval recall@k")
     for name, retrieve in retrievers.items():
         scores = _eval.recall(retrieve, questions, by_passage)
         table.add_row(name, *(f"{scores[k]:.3f}" for k in _eval.KS))
+    return table
+
+
+def _answer_table(
+    askers: dict[str, _eval.Ask], questions: list[_datasets.Question], *, extractive: bool
+) -> Table:
+    # The cross-lingual set's answers are translations, not spans: no EM or F1 there.
+    table = Table(
+        "retriever",
+        "contained",
+        "EM",
+        "F1",
+        "refused",
+        "unans. refused",
+        title="extractive answers",
+        caption_justify="left",
+        caption="contained: a gold answer in the answer; EM: in its first quoted sentence;"
+        " F1: SQuAD token F1 with the best quoted sentence; refused: answered 'nothing found'"
+        " (among answerable questions: lower is better; unanswerable: higher is better)",
+    )
+    for name, ask in askers.items():
+        scores = _eval.score_answers(ask, questions)
+        exact, f1 = (scores.exact, scores.f1) if extractive else (None, None)
+        values = (scores.contained, exact, f1, scores.refused, scores.unanswerable_refused)
+        table.add_row(name, *("-" if v is None else f"{v:.3f}" for v in values))
     return table
 
 

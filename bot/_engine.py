@@ -50,9 +50,10 @@ class Composer(Protocol):
 class Engine(BaseQueryEngine):
     """Answers questions from the store with numbered citations, through LlamaIndex.
 
-    Retrieval is the store's hybrid retriever; then a relevance floor, adjacent chunks merged,
-    near duplicates dropped; then the configured backend composes. A language model's failure
-    (timeout, server error, no valid citation) falls back to the extractive answer, and says so.
+    Retrieval is the store's retriever in `mode` (hybrid; `kabar eval` scores the others); then
+    a relevance floor, adjacent chunks merged, near duplicates dropped; then the configured
+    backend composes. A language model's failure (timeout, server error, no valid citation)
+    falls back to the extractive answer, and says so.
 
     Usage::
 
@@ -69,10 +70,12 @@ class Engine(BaseQueryEngine):
         settings: EngineSettings | None = None,
         *,
         composer: Composer | None = None,
+        mode: Mode = Mode.HYBRID,
     ) -> None:
         super().__init__(callback_manager=None)
         self.store = store
         self.settings = settings or EngineSettings()
+        self.mode = mode
         self._postprocessors = [
             RelevanceFloor(floor=self.settings.relevance_floor),
             AdjacentChunkMerger(),
@@ -88,7 +91,7 @@ class Engine(BaseQueryEngine):
 
     def passages(self, question: str, filters: SearchFilters | None = None) -> list[NodeWithScore]:
         """The relevant passages for a standalone question, best first; [] when none is."""
-        retriever = self.store.retriever(Mode.HYBRID, self.settings.top_k, filters)
+        retriever = self.store.retriever(self.mode, self.settings.top_k, filters)
         nodes = retriever.retrieve(question)
         bundle = QueryBundle(question)
         for postprocessor in self._postprocessors:

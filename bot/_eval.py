@@ -1,4 +1,19 @@
-"""Evaluation: retrieval recall per mode (and LlamaIndex's plain retriever) on the QA sets."""
+"""Evaluation on the QA sets: retrieval recall and the extractive engine's answers, per mode.
+
+Recall@k counts a question when a top-k chunk holds a gold answer (or, for the cross-lingual
+set, comes from the gold passage); LlamaIndex's plain retriever can be scored beside ours.
+
+Answer metrics, over answerable questions (gold answers and texts normalised SQuAD-style):
+
+- `contained`: a gold answer appears in the answer text (citation markers removed);
+- `exact`: a gold answer appears in the first quoted sentence. SQuAD's exact match between a
+  gold span and an answer is meaningless when the answer quotes whole sentences, so the first
+  quote, the engine's best sentence, stands in for the predicted span;
+- `f1`: SQuAD token F1 between a gold answer and the best single quoted sentence (best pair);
+- `refused`: the share answered "nothing found" (`Answer.found` is False): wrongly refused.
+
+Over unanswerable questions, `unanswerable_refused` is the share answered "nothing found".
+"""
 
 from __future__ import annotations
 
@@ -6,16 +21,21 @@ import enum
 import hashlib
 import re
 import string
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import fmean
 
 from llama_index.core import VectorStoreIndex
 
-from ingest import Ingestor, IngestSettings, JsonlFields
-from store import Article, Mode, Store
+from ingest import IngestError, Ingestor, JsonlFields, to_article
+from store import Article, Mode, Outcome, Store
 
+from ._answer import Answer
 from ._datasets import Dataset, Question
+from ._engine import Engine
+from ._settings import Backend, EngineSettings
 
 KS = (1, 3, 5, 10)
 
@@ -28,6 +48,10 @@ class Baseline(enum.StrEnum):
 
 INDOSUM = JsonlFields(title="title_slug", date="date_utc")
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
+_CITATION = re.compile(r"\[\d+\]")
+# What `Engine.ask` puts between two sentences quoted from one source.
+_QUOTE_JOINER = " … "
+_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,7 @@ class Hit:
 
 
 Retrieve = Callable[[str], Sequence[Hit]]
+Ask = Callable[[str], Answer]
 
 
 def normalize(text: str) -> str:
@@ -46,15 +71,9 @@ def normalize(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
 
 
-def fill_store(
-    store: Store,
-    dataset: Dataset,
-    distractors: Path | None = None,
-    distractor_count: int = 0,
-    progress: Callable[[int], None] | None = None,
-) -> None:
-    """Store every passage of the set, plus distractor articles from a JSONL corpus."""
-    articles = [
+def passage_articles(dataset: Dataset) -> list[Article]:
+    """The set's passages as articles, each keeping its passage id as its article id."""
+    return [
         Article(
             id=p.id,
             title=p.title,
@@ -64,16 +83,62 @@ def fill_store(
         )
         for p in dataset.passages.values()
     ]
-    for at in range(0, len(articles), 32):
-        store.write(articles[at : at + 32])
+
+
+def distractor_articles(store: Store, corpus: Path, count: int) -> list[Article]:
+    """The first `count` articles of a corpus in IndoSum's layout, as `kabar ingest` makes them.
+
+    Records that ingest would refuse (no text left after cleaning) are skipped.
+    """
+    if not corpus.is_file():
+        raise FileNotFoundError(f"no such distractor corpus: {corpus}")
+    articles = []
+    for item in Ingestor(store).plan([str(corpus)], INDOSUM)[:count]:
+        try:
+            draft = item.load()
+            if not isinstance(draft, list):  # a corpus record is one draft, never a feed
+                articles.append(to_article(draft))
+        except IngestError:
+            continue
+    return articles
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What filling the store did: articles it already held, articles written, removed."""
+
+    kept: int
+    added: int
+    removed: int
+
+
+def fill_store(
+    store: Store,
+    articles: Sequence[Article],
+    progress: Callable[[int, int], None] | None = None,
+) -> Filled:
+    """Make the store hold exactly `articles`, embedding only what it lacks.
+
+    A store kept from an earlier run (`kabar eval --data-dir`) keeps what it already holds, so
+    the costly distractors are embedded once; articles not asked for this time (another set's
+    passages, distractors beyond the count) are removed so that the scores are of exactly these
+    articles. `progress(done, total)` follows the writes.
+    """
+    wanted = {article.id for article in articles}
+    extra = [record.id for record in store.articles() if record.id not in wanted]
+    for article_id in extra:
+        store.remove(article_id)
+    held = {record.id: record.content_hash for record in store.articles()}
+    # Near-copies of a stored article are never held under their own id: writing them again
+    # only records the copy, without embedding.
+    missing = [a for a in articles if held.get(a.id) != a.content_hash]
+    added = 0
+    for at in range(0, len(missing), _BATCH):
+        results = store.write(missing[at : at + _BATCH])
+        added += sum(r.outcome in {Outcome.ADDED, Outcome.UPDATED} for r in results)
         if progress:
-            progress(len(articles[at : at + 32]))
-    if distractors and distractor_count:
-        ingestor = Ingestor(store, IngestSettings())
-        items = ingestor.plan([str(distractors)], INDOSUM)[:distractor_count]
-        for _ in ingestor.run(items):
-            if progress:
-                progress(1)
+            progress(min(at + _BATCH, len(missing)), len(missing))
+    return Filled(kept=len(articles) - len(missing), added=added, removed=len(extra))
 
 
 def recall(retrieve: Retrieve, questions: Iterable[Question], by_passage: bool) -> dict[int, float]:
@@ -100,8 +165,7 @@ def recall(retrieve: Retrieve, questions: Iterable[Question], by_passage: bool) 
 def _is_hit(hit: Hit, question: Question, by_passage: bool) -> bool:
     if by_passage:
         return hit.article_id == question.passage_id
-    text = normalize(hit.text)
-    return any(normalize(answer) in text for answer in question.answers if normalize(answer))
+    return contains(hit.text, question.answers)
 
 
 def mode_retriever(store: Store, mode: Mode) -> Retrieve:
@@ -125,3 +189,76 @@ def naive_retriever(store: Store) -> Retrieve:
         ]
 
     return retrieve
+
+
+@dataclass(frozen=True)
+class AnswerScores:
+    """Answer metrics of one engine over a set, each a share in [0, 1]; None: no such question.
+
+    See the module's docstring for what each measures.
+    """
+
+    contained: float | None
+    exact: float | None
+    f1: float | None
+    refused: float | None
+    unanswerable_refused: float | None
+
+
+def engine_asker(store: Store, mode: Mode) -> Ask:
+    """The extractive engine's `ask`, retrieving in `mode`, whatever backend `.env` names."""
+    return Engine(store, EngineSettings(backend=Backend.EXTRACTIVE), mode=mode).ask
+
+
+def score_answers(ask: Ask, questions: Iterable[Question]) -> AnswerScores:
+    """The answer metrics of `ask` over `questions`."""
+    rows: list[tuple[float, float, float, float]] = []
+    refusals: list[float] = []
+    for question in questions:
+        answer = ask(question.text)
+        if question.answerable:
+            rows.append(_answer_row(answer, question.answers))
+        else:
+            refusals.append(float(not answer.found))
+    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    contained, exact, f1, refused = (_mean(column) for column in columns)
+    return AnswerScores(contained, exact, f1, refused, _mean(refusals))
+
+
+def _answer_row(answer: Answer, golds: Sequence[str]) -> tuple[float, float, float, float]:
+    """Contained, exact, F1 and refused for one answerable question."""
+    if not answer.found:
+        return 0.0, 0.0, 0.0, 1.0
+    sentences = quoted_sentences(answer)
+    return (
+        float(contains(_CITATION.sub(" ", answer.text), golds)),
+        float(bool(sentences) and contains(sentences[0], golds)),
+        max((token_f1(gold, s) for gold in golds for s in sentences), default=0.0),
+        0.0,
+    )
+
+
+def quoted_sentences(answer: Answer) -> list[str]:
+    """The sentences the answer quotes, in the order it gives them: the best first."""
+    quotes = [s for c in answer.citations for s in c.quote.split(_QUOTE_JOINER) if s]
+    return sorted(quotes, key=answer.text.find)
+
+
+def contains(text: str, golds: Iterable[str]) -> bool:
+    """Whether a normalised gold answer is a substring of the normalised text."""
+    normalized = normalize(text)
+    return any(normalize(gold) and normalize(gold) in normalized for gold in golds)
+
+
+def token_f1(gold: str, predicted: str) -> float:
+    """SQuAD token F1 of `predicted` against `gold`, both normalised."""
+    gold_tokens, predicted_tokens = normalize(gold).split(), normalize(predicted).split()
+    same = sum((Counter(gold_tokens) & Counter(predicted_tokens)).values())
+    if not same:
+        return 0.0
+    precision, recall_ = same / len(predicted_tokens), same / len(gold_tokens)
+    return 2 * precision * recall_ / (precision + recall_)
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return fmean(values) if values else None

@@ -1,7 +1,8 @@
-"""`kabar eval`: recall per retrieval mode on any file of the shared QA formats."""
+"""`kabar eval`: recall and answers per retrieval mode on any file of the shared QA formats."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from bot import _datasets
 from bot._cli import app
-from tests.store.conftest import CHESS, NILE, RICE, VOLCANO
+from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO
 
 PASSAGES = {"Nile": NILE, "Rice": RICE, "Merapi": VOLCANO, "Chess": CHESS}
 
@@ -18,6 +19,24 @@ PASSAGES = {"Nile": NILE, "Rice": RICE, "Merapi": VOLCANO, "Chess": CHESS}
 def _write(path: Path, records: list[dict[str, object]]) -> Path:
     path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     return path
+
+
+def _rows(output: str, title: str) -> dict[str, list[str]]:
+    """The body rows of the table printed under `title`, keyed by their first cell."""
+    rows = {}
+    for line in output.split(title, 1)[1].splitlines():
+        if line.startswith("└"):
+            break
+        if "│" in line:
+            name, *cells = (cell.strip() for cell in line.strip("│").split("│"))
+            rows[name] = cells
+    return rows
+
+
+def _eval(*args: str) -> str:
+    result = CliRunner().invoke(app, ["eval", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture
@@ -65,16 +84,51 @@ def crosslingual_file(tmp_path: Path) -> Path:
     )
 
 
-def test_eval_prints_recall_for_each_mode_and_the_naive_baseline(tydi_file: Path) -> None:
-    result = CliRunner().invoke(app, ["eval", str(tydi_file), "--baseline", "naive"])
+def test_eval_prints_recall_and_answers_for_each_mode(tydi_file: Path) -> None:
+    output = _eval(str(tydi_file), "--baseline", "naive")
 
-    assert result.exit_code == 0, result.output
-    assert "4 answerable questions, 4 passages" in result.output
-    rows = {
-        line.split()[1]: line.split()[3:7] for line in result.output.splitlines() if "│" in line
-    }
-    assert set(rows) >= {"vector", "keyword", "hybrid", "naive"}
-    assert rows["hybrid"] == ["1.000", "│", "1.000", "│"]
+    assert "4 answerable + 0 unanswerable questions, 4 passages + 0 distractors" in output
+    recall = _rows(output, "retrieval recall@k")
+    assert set(recall) == {"vector", "keyword", "hybrid", "naive"}
+    assert recall["hybrid"] == ["1.000"] * 4
+    answers = _rows(output, "extractive answers")
+    assert set(answers) == {"vector", "keyword", "hybrid"}
+    # Every answer is in its passage, and the hybrid engine quotes it: contained, not refused;
+    # no unanswerable question to count.
+    assert answers["hybrid"][0] == "1.000"
+    assert answers["hybrid"][3:] == ["0.000", "-"]
+
+
+def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
+    tmp_path: Path,
+) -> None:
+    contexts = {"Nile": NILE, "Rice": RICE, "Merapi": VOLCANO}
+    records = [
+        ("Nile", "Where will the three governments meet again?", ["Khartoum"]),
+        ("Rice", "What is the boiling point of mercury?", []),
+        ("Merapi", "Who painted the Mona Lisa?", []),
+    ]
+    idk_file = _write(
+        tmp_path / "idk_like.jsonl",
+        [
+            {"id": str(i), "context": contexts[t], "question": q, "answers": a}
+            | {"is_impossible": not a}
+            for i, (t, q, a) in enumerate(records)
+        ],
+    )
+
+    output = _eval(str(idk_file), "--mode", "hybrid")
+
+    assert "1 answerable + 2 unanswerable questions, 3 passages" in output
+    # The answer quotes "The three governments agreed to meet again next month in Khartoum."
+    # first: the gold answer is in it (EM 1), and 1 of its 11 words is the 1-word answer.
+    precision, recall = 1 / 11, 1 / 1
+    f1 = 2 * precision * recall / (precision + recall)
+    contained, exact, scored_f1, refused, unanswerable_refused = _rows(
+        output, "extractive answers"
+    )["hybrid"]
+    assert (contained, exact, scored_f1) == ("1.000", "1.000", f"{f1:.3f}")
+    assert (refused, unanswerable_refused) == ("0.000", "1.000")
 
 
 def test_the_crosslingual_set_is_scored_by_gold_passage(crosslingual_file: Path) -> None:
@@ -84,10 +138,11 @@ def test_the_crosslingual_set_is_scored_by_gold_passage(crosslingual_file: Path)
     assert len(dataset.passages) == 2
     assert [q.answerable for q in dataset.questions] == [True, False, False]
 
-    result = CliRunner().invoke(app, ["eval", str(crosslingual_file), "--mode", "vector"])
-    assert result.exit_code == 0, result.output
-    assert "1 answerable questions" in result.output
-    assert "hit = gold passage" in result.output
+    output = _eval(str(crosslingual_file), "--mode", "vector")
+    assert "1 answerable + 2 unanswerable questions" in output
+    assert "hit = gold passage" in output
+    # Its answers are translations, not spans of the passage: no EM or F1.
+    assert _rows(output, "extractive answers")["vector"][1:3] == ["-", "-"]
 
 
 def test_a_file_of_another_format_is_a_clear_error(tmp_path: Path) -> None:
@@ -98,3 +153,34 @@ def test_a_file_of_another_format_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown format (fields: prompt)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_kept_store_is_reused_and_holds_only_what_the_run_asks_for(
+    tmp_path: Path, tydi_file: Path
+) -> None:
+    corpus = tmp_path / "indosum_like.jsonl.gz"
+    news = [
+        ("banjir-jakarta", "Banjir merendam ratusan rumah di Jakarta Timur setelah hujan deras."),
+        ("harga-cabai", "Harga cabai rawit di pasar tradisional Medan naik dua kali lipat."),
+        ("timnas-u23", "Tim nasional U-23 menang dua gol tanpa balas atas Vietnam di Hanoi."),
+    ]
+    with gzip.open(corpus, "wt", encoding="utf-8") as lines:
+        for n, (slug, text) in enumerate(news):
+            record = {"id": str(n), "title_slug": slug, "date_utc": f"2017-05-0{n + 1}"}
+            lines.write(json.dumps(record | {"text": text, "source": "antara"}) + "\n")
+    facqa_file = _write(
+        tmp_path / "facqa_like.jsonl",
+        [{"question": "Berapa tinggi abu Merapi?", "passage": MERAPI_ID, "answers": ["tiga"]}],
+    )
+    kept = ["--data-dir", str(tmp_path / "kept"), "--corpus", str(corpus), "--mode", "keyword"]
+
+    first = _eval(str(tydi_file), "--distractors", "3", *kept)
+    again = _eval(str(tydi_file), "--distractors", "3", *kept)
+    other = _eval(str(facqa_file), "--distractors", "2", *kept)
+
+    assert "0 articles reused, 7 added, 0 removed" in first
+    assert "7 articles reused, 0 added, 0 removed" in again
+    assert _rows(again, "retrieval recall@k") == _rows(first, "retrieval recall@k")
+    # The TyDi passages and the third distractor go; the first two distractors stay.
+    assert "1 answerable + 0 unanswerable questions, 1 passages + 2 distractors" in other
+    assert "2 articles reused, 1 added, 5 removed" in other
