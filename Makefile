@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/kabar ingest seeds/
-	$(BIN)/kabar chat
+	$(BIN)/kabar start
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

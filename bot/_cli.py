@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
 from dataclasses import asdict
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,9 +21,11 @@ from rich.table import Table
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
 
-from . import _datasets, _eval
+from . import _datasets, _eval, _telegram
 from ._answer import Answer, Turn
 from ._engine import CompositionError, Engine
+from ._kabar import Kabar
+from ._settings import BotSettings
 
 app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 out = Console(highlight=False)
@@ -232,6 +236,38 @@ def _print_answer(answer: Answer) -> None:
         where = ", ".join(x for x in (citation.site, citation.published[:10]) if x)
         out.print(f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip(), markup=False)
     out.print()
+
+
+@app.command()
+def bot() -> None:
+    """Run the Telegram bot over the same engine as `kabar ask` (needs TELEGRAM_BOT_TOKEN)."""
+    settings = _bot_settings()
+    if settings.telegram_bot_token is None:
+        err.print("error: TELEGRAM_BOT_TOKEN is not set; see .env.example", markup=False)
+        raise typer.Exit(2)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    # Every request URL holds the token: keep httpx's request log out of the output.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    _telegram.run(Kabar.create(_open_engine(), settings))
+
+
+@app.command()
+def start() -> None:
+    """The Telegram bot when TELEGRAM_BOT_TOKEN is configured, else the terminal chat."""
+    if _bot_settings().telegram_bot_token is None:
+        chat()
+    else:
+        bot()
+
+
+def _bot_settings() -> BotSettings:
+    try:
+        return BotSettings()
+    except ValidationError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
