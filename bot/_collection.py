@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
 from telegram.ext import ContextTypes
 
 from ingest import IngestError, Ingestor, SourceResult
-from store import StoreError
+from store import ArticleRecord, StoreError
 
 from ._kabar import is_admin, kabar, user_language
 from ._replies import split_html
@@ -165,16 +166,19 @@ async def _sources_page(
     heading = text(
         language, "sources_page", first=first, last=first + len(shown) - 1, total=len(records)
     )
-    lines = [
-        f"<code>{r.id}</code> {html.escape(r.title)} — {html.escape(r.source)} {r.published[:10]}"
-        for r in shown
-    ]
+    lines = [f"<code>{r.id}</code> {html.escape(r.title)}{_where(r)}" for r in shown]
     buttons = [
         InlineKeyboardButton(text(language, label), callback_data=f"{SOURCES}:{target}")
         for label, target in (("previous", page - 1), ("next", page + 1))
         if 1 <= target <= pages
     ]
     return "\n".join([heading, *lines]), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def _where(record: ArticleRecord) -> str:
+    """The " — site date" end of a /sources line, or nothing when the article has neither."""
+    where = " ".join(x for x in (html.escape(record.source), record.published[:10]) if x)
+    return f" — {where}" if where else ""
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -262,4 +266,7 @@ async def _ingest_new(
 
 
 def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
-    return list(ingestor.ingest(sources))
+    """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
+    web = [s for s in sources if urlsplit(s).scheme in ("http", "https")]
+    refused = [SourceResult(s, None, error="not an http(s) URL") for s in sources if s not in web]
+    return refused + (list(ingestor.ingest(web)) if web else [])

@@ -111,13 +111,14 @@ async def _deliver(
     parts = split_html(answer_html(answer))
     quotes = InlineKeyboardButton(text(answer.language, "quotes"), callback_data=QUOTES)
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
-    sent = [placeholder]
+    # Kept before it is shown: a Quotes press or a reply may follow at once.
+    state = kabar(context).state
+    state.save_answer(placeholder.chat_id, placeholder.message_id, answer)
     await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
     for index, part in enumerate(parts[1:], start=2):
         markup = button if index == len(parts) else None
-        sent.append(await placeholder.chat.send_message(part, reply_markup=markup))
-    for message in sent:
-        kabar(context).state.save_answer(message.chat_id, message.message_id, answer)
+        sent = await placeholder.chat.send_message(part, reply_markup=markup)
+        state.save_answer(sent.chat_id, sent.message_id, answer)
 
 
 async def _edit(

@@ -1,0 +1,947 @@
+"""The real bot application end to end, offline, against the local Bot API server.
+
+Each test runs `build_application` in its own event loop with long polling against
+`BotApiServer` on 127.0.0.1, injects what users do (messages, commands, button presses,
+uploads, forwards) and checks what they see: the bot's messages after their edits, their
+buttons, and replies. The server rejects invalid HTML and over-long texts, so every message
+checked here was also accepted as Telegram would accept it. Question tests share the
+session's read-only seed store; tests that change the collection build their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram.ext import Application
+
+from bot import Engine, EngineSettings
+from bot._access import RateLimiter
+from bot._collection import poll_feeds
+from bot._kabar import Kabar
+from bot._language import question_language
+from bot._settings import BotSettings
+from bot._state import BotState
+from bot._telegram import build_application
+from ingest import Ingestor
+from store import Store
+from tests.bot.questions import SEED_QUESTIONS
+from tests.bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
+from tests.conftest import Route, Site, article_html
+
+ADMIN = 42  # a bot admin (ADMIN_USER_IDS)
+USER = 1001  # anyone
+OTHER = 1002  # anyone else
+GROUP = -1_001_000_000_001  # a supergroup the bot is in
+ZONE = "Asia/Jakarta"
+
+THINKING = "Looking through the articles…"
+REFUSED_ADMIN = "Only admins can do that."
+HAFTAR_FACTS = dict(SEED_QUESTIONS)["Who backs Haftar?"]
+
+BRIDGE_TITLE = "Sunport harbour bridge reopens"
+BRIDGE_PARAGRAPHS = [
+    (
+        "The Sunport harbour bridge reopened to traffic on Monday after two years of repairs,"
+        " the city council said."
+    ),
+    (
+        "Engineers replaced every steel cable of the bridge and strengthened its two towers"
+        " against storms coming in from the bay."
+    ),
+]
+
+Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
+
+
+# --------------------------------------------------------------------------- running the bot
+
+
+def settings_for(server: BotApiServer, **overrides: Any) -> BotSettings:
+    """Bot settings talking to the local server; ADMIN is the bot admin, times in Jakarta."""
+    values: dict[str, Any] = {"admin_user_ids": [ADMIN], "timezone": ZONE, **overrides}
+    return BotSettings(telegram_bot_token=server.token, telegram_api_base_url=server.url, **values)
+
+
+def seed_services(engine: Engine, folder: Path, settings: BotSettings) -> Kabar:
+    """The services over the shared seed store (never written to); the bot's own state in
+    `folder`, as `Kabar.create` keeps it in a store's data folder."""
+    return Kabar(
+        engine=engine,
+        ingestor=Ingestor(engine.store),
+        state=BotState(folder / "bot.sqlite3"),
+        settings=settings,
+        limiter=RateLimiter(settings.questions_per_minute),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(services: Kabar) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """The bot polling the local server in this event loop, as `run_polling` runs it."""
+    application = build_application(services)
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await application.start()
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            services.state.close()
+
+
+@pytest.fixture
+def server() -> Iterator[BotApiServer]:
+    """The Bot API as Telegram gives it to a bot with privacy mode on (BotFather's default)."""
+    with BotApiServer() as running_server:
+        yield running_server
+
+
+@pytest.fixture
+def open_server() -> Iterator[BotApiServer]:
+    """The Bot API for a bot with privacy mode off: it sees every group message."""
+    with BotApiServer(privacy_mode=False) as running_server:
+        yield running_server
+
+
+@pytest.fixture
+async def start_bot() -> AsyncIterator[Start]:
+    """Start the bot over some services; it is stopped when the test ends."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(services: Kabar) -> Application:  # type: ignore[type-arg]
+            return await stack.enter_async_context(running(services))
+
+        yield start
+
+
+@pytest.fixture
+def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """An engine over an empty store of the test's own; `Kabar.create` over it may fetch the
+    pages the test serves on 127.0.0.1."""
+    monkeypatch.setenv("INGEST_ALLOW_PRIVATE_URLS", "true")
+    return Engine(store)
+
+
+# --------------------------------------------------------------------------- reading replies
+
+
+async def next_answer(server: BotApiServer, chat_id: int) -> SentMessage:
+    """The bot's next message in the chat, once edited (a placeholder become the answer)."""
+    [message] = await server.wait_for_messages_async(chat_id, timeout=60)
+    await server.wait_for_async(lambda: message.edits, timeout=60)
+    return message
+
+
+async def next_message(server: BotApiServer, chat_id: int) -> SentMessage:
+    [message] = await server.wait_for_messages_async(chat_id, timeout=30)
+    return message
+
+
+def plain(message: SentMessage) -> str:
+    assert message.plain_text is not None
+    return message.plain_text
+
+
+def entity_texts(message: SentMessage, kind: str) -> list[str]:
+    """The visible text of each entity of a kind (offsets count UTF-16 code units)."""
+    encoded = plain(message).encode("utf-16-le")
+    return [
+        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.entities
+        if e["type"] == kind
+    ]
+
+
+def links(message: SentMessage) -> list[tuple[str, str]]:
+    """(visible text, URL) of each link in the message."""
+    urls = [e["url"] for e in message.entities if e["type"] == "text_link"]
+    return list(zip(entity_texts(message, "text_link"), urls, strict=True))
+
+
+def button_texts(message: SentMessage) -> list[str]:
+    return [button["text"] for button in message.buttons]
+
+
+def answer_body(message: SentMessage, heading: str = "Sources") -> tuple[list[str], str]:
+    """The quoted lines of an answer and its list of sources."""
+    body, sources = plain(message).split(f"\n\n{heading}\n")
+    return body.splitlines(), sources
+
+
+def message_id(update: dict[str, Any]) -> int:
+    return int(update["message"]["message_id"])
+
+
+def rejected(server: BotApiServer) -> list[str]:
+    """Requests the server refused (other than flood control), as `method: reason`."""
+    return [f"{c.method}: {c.description}" for c in server.requests if c.status not in (200, 429)]
+
+
+# --------------------------------------------------------------------------- questions
+
+
+async def test_private_question_is_answered_with_facts_sources_and_quotes(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+
+    assert server.actions(USER) == ["typing"]
+    assert answer.first_text == THINKING
+    lines, sources = answer_body(answer)
+    for fact in HAFTAR_FACTS:
+        assert any(fact in line for line in lines)
+    assert all(line.endswith(" [1]") for line in lines)
+    [article] = seed_store.articles()
+    assert sources == f"[1] {article.title} — {article.source}"
+    assert "Sources" in entity_texts(answer, "bold")
+    assert links(answer) == []  # the seed is a file: nothing to link to
+    assert button_texts(answer) == ["Quotes"]
+
+    server.callback(USER, USER, answer.message_id, "quotes")
+    quotes = await next_message(server, USER)
+
+    assert plain(quotes).startswith(f"[1] {article.title}\n")
+    [quoted] = entity_texts(quotes, "blockquote")
+    article_text = seed_store.text(article.id)
+    for line in lines:
+        assert line.removesuffix(" [1]") in quoted
+    for passage in quoted.split(" … "):
+        assert passage in article_text
+    [pressed] = server.callback_answers
+    assert (pressed.text, pressed.show_alert) == (None, False)
+    assert rejected(server) == []
+
+
+async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
+    open_server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    server = open_server
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+
+    asked = server.command(GROUP, USER, "ask", "Who backs Haftar?")
+    first = await next_answer(server, GROUP)
+    mention = server.group_message(
+        GROUP, OTHER, f"@{BOT_USERNAME} where did Erdogan and Putin meet?"
+    )
+    second = await next_answer(server, GROUP)
+    follow_up = server.group_message(
+        GROUP, OTHER, "and who supports the GNA?", reply_to=first.message_id
+    )
+    third = await next_answer(server, GROUP)
+
+    assert first.reply_to_message_id == message_id(asked)
+    for fact in HAFTAR_FACTS:
+        assert fact in plain(first)
+    assert button_texts(first) == ["Quotes"]
+    assert second.reply_to_message_id == message_id(mention)
+    assert "di Istanbul" in plain(second)
+    assert third.reply_to_message_id == message_id(follow_up)
+    assert "Turki mendukung" in plain(third)
+    # The follow-up was read with the earlier question, and searched as one standing alone.
+    kept = services.state.answer(GROUP, third.message_id)
+    assert kept is not None
+    assert kept.question == "Who supports the GNA?"
+
+    chatter = [
+        server.group_message(GROUP, USER, "Lunch at noon, anyone?"),
+        server.group_message(GROUP, OTHER, "and who supports the GNA?"),
+        server.group_message(GROUP, OTHER, "Count me in", reply_to=message_id(asked)),
+        server.group_message(GROUP, USER, "@other_news_bot who backs Haftar?"),
+    ]
+    server.command(GROUP, USER, "ask")
+    usage = await next_message(server, GROUP)
+
+    assert plain(usage) == "Ask a question after /ask, e.g. /ask Who backs Haftar?"
+    assert all(update["update_id"] is not None for update in chatter)  # all seen by the bot
+    assert len(server.messages(GROUP)) == 4  # three answers and the usage, nothing else
+    assert server.actions(GROUP) == ["typing"] * 3
+    assert rejected(server) == []
+
+
+async def test_answer_speaks_the_language_of_the_question(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.private_message(USER, "Siapa yang mendukung Haftar?")
+    answer = await next_answer(server, USER)
+
+    assert answer.first_text == "Sedang membaca artikel…"
+    lines, _ = answer_body(answer, heading="Sumber")
+    assert any("Rusian kontraktor militer" in line for line in lines)
+    assert button_texts(answer) == ["Kutipan"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Who painted the Mona Lisa?",
+            (
+                "I found nothing about that in the articles.\n\n"
+                "See what I have with /sources, or ask an admin to /add an article."
+            ),
+        ),
+        (
+            "Bagaimana cara membuat rendang?",
+            (
+                "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini.\n\n"
+                "Lihat koleksi saya dengan /sources, atau minta admin menambah artikel dengan /add."
+            ),
+        ),
+    ],
+)
+async def test_nothing_found_says_so_and_suggests_sources_and_add(  # noqa: PLR0917
+    server: BotApiServer,
+    engine: Engine,
+    tmp_path: Path,
+    start_bot: Start,
+    question: str,
+    expected: str,
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.private_message(USER, question)
+    answer = await next_answer(server, USER)
+
+    assert plain(answer) == expected
+    assert answer.buttons == []
+
+
+async def test_long_answer_is_split_into_messages_telegram_accepts(
+    server: BotApiServer, store: Store, start_bot: Start
+) -> None:
+    engineers = [
+        "Ana Lestari", "Budi Santoso", "Citra Dewi", "Dedi Kurnia", "Eka Putri",
+        "Fajar Nugroho", "Gita Sari", "Hadi Wibowo", "Indah Permata", "Joko Susilo",
+        "Kartika Ayu", "Lukman Hakim", "Maya Anggraini", "Nanda Pratama", "Oki Setiawan",
+        "Putri Maharani", "Rudi Hartono", "Sinta Rahayu", "Taufik Hidayat", "Umi Kalsum",
+        "Vina Melati", "Wawan Gunawan", "Yuni Astuti", "Zainal Arifin",
+    ]  # fmt: skip
+    # Twenty-four long sentences that answer the question equally well: the answer quotes
+    # up to twenty of them, more than one message holds.
+    sentences = [
+        f"The Sunport harbour bridge reopened to traffic on Monday after two years of repairs,"
+        f" said {name}, one of the city engineers, who told reporters that the reopened harbour"
+        f" bridge in Sunport now carries its full load of cars, buses, lorries and bicycles"
+        f" across the wide bay every single day of the week, from early morning until late."
+        for name in engineers
+    ]
+    paragraphs = [" ".join(sentences[i : i + 2]) for i in range(0, len(sentences), 2)]
+    Ingestor(store).ingest_text("\n\n".join([BRIDGE_TITLE, *paragraphs]))
+    [article] = store.articles()
+    engine = Engine(store, EngineSettings(max_quotes=20, top_k=20))
+    await start_bot(Kabar.create(engine, settings_for(server)))
+
+    server.private_message(USER, "When did the Sunport harbour bridge reopen?")
+    parts = [await next_answer(server, USER)]
+    while not parts[-1].buttons:  # the Quotes button comes with the last part
+        parts.append(await next_message(server, USER))
+
+    whole = "\n".join(plain(part) for part in parts)
+    body, sources = whole.split("\n\nSources\n")
+    lines = body.split("\n")
+    assert len(whole) > 4096
+    assert len(parts) == 2
+    assert all(len(plain(part)) <= 4096 for part in parts)
+    assert len(lines) >= 13
+    for line in lines:
+        assert line.removesuffix(" [1]") in sentences
+    assert sources == f"[1] {BRIDGE_TITLE}"
+    assert parts[0].buttons == []
+    assert button_texts(parts[-1]) == ["Quotes"]
+
+    server.callback(USER, USER, parts[-1].message_id, "quotes")
+
+    def quoted() -> str:
+        return " ".join(plain(q) for q in server.messages(USER)[len(parts) :])
+
+    await server.wait_for_async(
+        lambda: all(line.removesuffix(" [1]") in quoted() for line in lines), timeout=30
+    )
+    assert all(len(plain(q)) <= 4096 for q in server.messages(USER))
+    assert quoted().startswith(f"[1] {article.title}")
+    assert rejected(server) == []
+
+
+# --------------------------------------------------------------------------- briefings
+
+
+async def test_brief_without_topic_leads_with_the_newest_articles(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    [article] = seed_store.articles()
+    article_text = seed_store.text(article.id)
+
+    server.command(USER, USER, "brief")
+    briefing = await next_message(server, USER)
+    server.private_message(OTHER, "/brief", language_code="id")
+    ringkasan = await next_message(server, OTHER)
+
+    heading, item = plain(briefing).split("\n\n")
+    assert heading == "Briefing"
+    title, *bullets = item.split("\n")
+    assert title == f"[1] {article.title} — {article.source}"
+    assert bullets[0].startswith("• Turki dan Rusia mendesak pihak-pihak yang bertikai di Libya")
+    assert len(bullets) == 3
+    for bullet in bullets:
+        assert bullet.removeprefix("• ").removesuffix(" [1]") in article_text
+    assert plain(ringkasan).startswith("Ringkasan\n\n[1] ")
+
+
+async def test_brief_on_a_topic_quotes_what_is_about_it(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    [article] = seed_store.articles()
+
+    server.command(USER, USER, "brief", "Haftar")
+    briefing = await next_message(server, USER)
+
+    heading, item = plain(briefing).split("\n\n")
+    assert heading == "Briefing: Haftar"
+    title, *bullets = item.split("\n")
+    assert title == f"[1] {article.title} — {article.source}"
+    assert 1 <= len(bullets) <= 3
+    assert any("Haftar" in bullet for bullet in bullets)
+    assert "Briefing: Haftar" in entity_texts(briefing, "bold")
+
+
+def briefing_jobs(application: Application) -> list[Any]:  # type: ignore[type-arg]
+    assert application.job_queue is not None
+    return [job for job in application.job_queue.jobs() if job.name.startswith("briefing:")]
+
+
+async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_removed(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    chat_admin = 2001
+    server.set_admins(GROUP, [chat_admin])
+    services = seed_services(engine, tmp_path, settings_for(server))
+    application = await start_bot(services)
+
+    server.command(GROUP, USER, "subscribe", "07:30 Haftar")
+    refused = await next_message(server, GROUP)
+    assert plain(refused) == REFUSED_ADMIN
+    assert services.state.subscriptions() == []
+    assert briefing_jobs(application) == []
+
+    server.command(GROUP, chat_admin, "subscribe", "25:00 Haftar")
+    usage = await next_message(server, GROUP)
+    assert plain(usage) == "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya"
+
+    server.command(GROUP, chat_admin, "subscribe", "7:30 Haftar")
+    subscribed = await next_message(server, GROUP)
+    assert plain(subscribed) == (
+        "Every day at 07:30 (Asia/Jakarta) I'll post a briefing (Haftar) here."
+    )
+    [job] = briefing_jobs(application)
+    due = job.next_t.astimezone(ZoneInfo(ZONE))
+    assert (due.hour, due.minute) == (7, 30)
+    assert 0 < (due - datetime.now(ZoneInfo(ZONE))).total_seconds() <= 24 * 3600
+
+    await job.run(application)  # what the job queue does at 07:30
+    posted = await next_message(server, GROUP)
+    assert plain(posted).startswith("Briefing: Haftar\n\n[1] ")
+
+    server.command(GROUP, USER, "subscriptions")
+    listed = await next_message(server, GROUP)
+    assert plain(listed) == "Daily briefings in this chat:\n• 07:30 Haftar"
+
+    server.command(GROUP, USER, "unsubscribe")
+    assert plain(await next_message(server, GROUP)) == REFUSED_ADMIN
+    assert len(briefing_jobs(application)) == 1
+
+    server.command(GROUP, chat_admin, "unsubscribe")
+    removed = await next_message(server, GROUP)
+    assert plain(removed) == "Removed 1 daily briefing(s) from this chat."
+    assert briefing_jobs(application) == []
+    server.command(GROUP, USER, "subscriptions")
+    none_left = await next_message(server, GROUP)
+    assert plain(none_left).startswith("This chat has no daily briefings.")
+    assert rejected(server) == []
+
+
+async def test_subscriptions_and_answers_survive_a_restart(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path
+) -> None:
+    async with running(seed_services(engine, tmp_path, settings_for(server))):
+        server.command(GROUP, ADMIN, "subscribe", "08:15 Libya")
+        await next_message(server, GROUP)
+        server.private_message(USER, "Where did Erdogan and Putin meet?")
+        answer = await next_answer(server, USER)
+
+    services = seed_services(engine, tmp_path, settings_for(server))
+    async with running(services) as application:
+        [job] = briefing_jobs(application)
+        due = job.next_t.astimezone(ZoneInfo(ZONE))
+        assert (due.hour, due.minute) == (8, 15)
+        server.command(GROUP, USER, "subscriptions")
+        listed = await next_message(server, GROUP)
+        server.callback(USER, USER, answer.message_id, "quotes")
+        quotes = await next_message(server, USER)
+        await job.run(application)
+        posted = await next_message(server, GROUP)
+
+    assert plain(listed) == "Daily briefings in this chat:\n• 08:15 Libya"
+    [quoted] = entity_texts(quotes, "blockquote")
+    assert "di Istanbul" in quoted
+    assert quoted in seed_store.text(seed_store.articles()[0].id)
+    assert plain(posted).startswith("Briefing: Libya\n\n[1] ")
+    assert server.pending_updates == 0
+    # The stopped bot's last long poll is answered "Conflict" once the new one polls; nothing
+    # the bot sent was refused.
+    assert [r for r in rejected(server) if not r.startswith("getUpdates: Conflict")] == []
+
+
+# --------------------------------------------------------------------------- the collection
+
+
+async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    found, gone = site.url("/news/bridge.html"), site.url("/news/gone.html")
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(ADMIN, ADMIN, "add", f"{found} {gone}")
+    progress = await next_message(server, ADMIN)
+    await server.wait_for_async(lambda: len(progress.edits) == 2, timeout=60)
+
+    [record] = store.articles()
+    assert (record.title, record.url) == (BRIDGE_TITLE, found)
+    added = f"added: {BRIDGE_TITLE} ({record.id})"
+    assert progress.first_text == "Adding 2 source(s)…"
+    assert plain(progress) == "\n".join(
+        ["Adding 2 source(s)…", added, f"failed: {gone} — HTTP 404 Not Found for {gone}"]
+    )
+    assert [e.text.count("\n") for e in progress.edits if e.text] == [1, 2]
+    assert server.messages(ADMIN) == [progress]
+
+    server.private_message(USER, "When did the Sunport harbour bridge reopen?")
+    answer = await next_answer(server, USER)
+
+    lines, sources = answer_body(answer)
+    assert any("reopened to traffic on Monday" in line for line in lines)
+    assert sources == f"[1] {BRIDGE_TITLE} — Kabar Test News, 2024-03-05"
+    assert ("[1]", found) in links(answer)  # the citation in the text
+    assert (BRIDGE_TITLE, found) in links(answer)  # the title in the sources
+    assert {url for _, url in links(answer)} == {found}
+
+
+async def test_add_takes_web_addresses_only_never_the_bots_own_files(
+    server: BotApiServer, fresh_engine: Engine, store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    secret = tmp_path / "secret" / "notes.txt"
+    secret.parent.mkdir()
+    secret.write_text("Server notes\n\nThe database password is hunter2, keep it safe.\n")
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(ADMIN, ADMIN, "add", f"{secret} {secret.parent}")
+    progress = await next_message(server, ADMIN)
+    await server.wait_for_async(lambda: len(progress.edits) == 2, timeout=30)
+
+    assert store.articles() == []
+    lines = plain(progress).split("\n")[1:]
+    assert lines == [
+        f"failed: {secret} — not an http(s) URL",
+        f"failed: {secret.parent} — not an http(s) URL",
+    ]
+    assert "hunter2" not in plain(progress)
+
+
+async def test_document_upload_by_an_admin_is_ingested_and_bad_files_refused(
+    server: BotApiServer, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    await start_bot(Kabar.create(fresh_engine, settings_for(server, max_upload_bytes=2000)))
+    library = (
+        "Sunport library extends its opening hours\n\n"
+        "The Sunport city library will stay open until ten in the evening from next month,"
+        " the library board announced on Tuesday.\n"
+    )
+
+    server.document(ADMIN, ADMIN, "library.txt", library.encode(), "text/plain")
+    added = await next_message(server, ADMIN)
+    [record] = store.articles()
+    server.document(ADMIN, ADMIN, "big.txt", b"Too long\n\n" + b"word " * 600, "text/plain")
+    too_big = await next_message(server, ADMIN)
+    server.document(ADMIN, ADMIN, "photo.jpg", b"\xff\xd8\xff\xe0 not text", "image/jpeg")
+    wrong_type = await next_message(server, ADMIN)
+    # In a group, a file is for the bot when its caption is /add.
+    ferry = b"Ferry fares fall\n\nFerry fares in Sunport will fall by a tenth in June.\n"
+    server.document(GROUP, ADMIN, "ferry.txt", ferry, "text/plain", caption="/add")
+    group_added = await next_message(server, GROUP)
+
+    assert plain(added) == f"added: Sunport library extends its opening hours ({record.id})"
+    assert (record.source, record.url) == ("library.txt", "")
+    assert "ten in the evening" in store.text(record.id)
+    assert plain(too_big) == "That file is too big (3,010 B); the limit is 2,000 B."
+    assert plain(wrong_type) == "I can read .txt, .md, .html and .pdf files, not photo.jpg."
+    titles = {r.title for r in store.articles()}
+    assert titles == {"Sunport library extends its opening hours", "Ferry fares fall"}
+    assert plain(group_added).startswith("added: Ferry fares fall (")
+    assert rejected(server) == []
+
+
+async def test_add_as_reply_to_a_forwarded_message_credits_its_origin(
+    server: BotApiServer, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    server.add_user(3001, first_name="Rina", last_name="Wijaya")
+    # Forwarded into the group: plain text the bot (privacy mode) never receives itself.
+    from_channel = server.forwarded(
+        GROUP,
+        USER,
+        "Night buses return to Sunport\n\nThe city transport company said night buses will"
+        " run again on weekends from Friday, after a year without them.",
+        origin_channel=-1_002_000_000_001,
+        channel_title="Sunport Daily",
+    )
+    from_user = server.forwarded(
+        GROUP,
+        USER,
+        "Sunport zoo welcomes two red pandas\n\nTwo red pandas arrived at the Sunport zoo"
+        " on Thursday and will meet visitors next month, the keepers said.",
+        origin_user=3001,
+    )
+    assert from_channel["update_id"] is None
+
+    server.group_message(GROUP, ADMIN, "/add", reply_to=from_channel["message"])
+    first = await next_message(server, GROUP)
+    server.group_message(GROUP, ADMIN, "/add", reply_to=from_user["message"])
+    second = await next_message(server, GROUP)
+
+    records = {r.title: r for r in store.articles()}
+    buses = records["Night buses return to Sunport"]
+    pandas = records["Sunport zoo welcomes two red pandas"]
+    assert plain(first) == f"added: Night buses return to Sunport ({buses.id})"
+    assert plain(second) == f"added: Sunport zoo welcomes two red pandas ({pandas.id})"
+    assert buses.source == "Sunport Daily"
+    assert pandas.source == "Rina Wijaya"
+    assert "night buses will run again on weekends" in store.text(buses.id)
+
+
+def rss(site: Site, *entries: tuple[str, str]) -> Route:
+    """An RSS feed of (title, link) entries, newest first; a link starting with "/news/" is a
+    page of the site."""
+    items = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
+        for title, link in (
+            (title, site.url(link) if link.startswith("/news/") else link)
+            for title, link in entries
+        )
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Sunport Daily</title><link>{site.url('/')}</link>"
+        f"<description>News of Sunport</description>{items}</channel></rss>"
+    )
+    return Route(body.encode(), "application/rss+xml")
+
+
+async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa: PLR0917
+    server: BotApiServer,
+    site: Site,
+    fresh_engine: Engine,
+    store: Store,
+    tmp_path: Path,
+    start_bot: Start,
+) -> None:
+    ferry = ("Ferry timetable changes in Sunport", "/news/ferry.html")
+    market = ("Sunport market hall to close for renovation", "/news/market.html")
+    park = ("New park opens in Sunport", "/news/park.html")
+    pages = {
+        ferry: "The Sunport ferry company will run its first morning ferry half an hour earlier"
+        " from May, to suit commuters who start work at seven.",
+        market: "The old market hall of Sunport will close for eighteen months of renovation"
+        " in September, and the traders will move to tents on the square.",
+        park: "A new park with a playground and a pond opened on the former rail yard of"
+        " Sunport on Saturday, the mayor said.",
+    }
+    for (title, path), paragraph in pages.items():
+        site.routes[path] = Route(article_html(title, [paragraph]))
+    # A feed is someone else's text: an entry naming a file of the bot's machine is no page.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Server notes\n\nThe database password is hunter2, keep it safe.\n")
+    site.routes["/feed.xml"] = rss(site, ferry, ("Notes", str(secret)))
+    feed = site.url("/feed.xml")
+    application = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    assert application.job_queue is not None
+    [poll] = [job for job in application.job_queue.jobs() if job.callback is poll_feeds]
+
+    server.command(GROUP, ADMIN, "feeds", f"add {feed}")
+    followed, news = await server.wait_for_messages_async(GROUP, 2, timeout=60)
+    server.command(GROUP, ADMIN, "feeds", "list")
+    listed = await next_message(server, GROUP)
+
+    assert plain(followed) == f"Following {feed}: new entries will be added and announced here."
+    [first] = store.articles()
+    assert plain(news) == "\n".join(
+        [
+            f"New from {feed}:",
+            f"failed: {secret} — not an http(s) URL",
+            f"added: {ferry[0]} ({first.id})",
+        ]
+    )
+    assert plain(listed) == f"Followed feeds:\n{feed}"
+
+    site.routes["/feed.xml"] = rss(site, market, ferry, ("Notes", str(secret)))
+    await poll.run(application)  # what the job queue does every KABAR_FEED_POLL_MINUTES
+    arrived = await next_message(server, GROUP)
+    await poll.run(application)  # nothing new since
+
+    second = next(r for r in store.articles() if r.title == market[0])
+    assert plain(arrived) == f"New from {feed}:\nadded: {market[0]} ({second.id})"
+    assert len(server.messages(GROUP)) == 4
+
+    server.command(GROUP, ADMIN, "feeds", f"remove {feed}")
+    unfollowed = await next_message(server, GROUP)
+    site.routes["/feed.xml"] = rss(site, park, market, ferry)
+    await poll.run(application)
+    server.command(GROUP, ADMIN, "feeds", "list")
+    empty = await next_message(server, GROUP)
+
+    assert plain(unfollowed) == f"No longer following {feed}."
+    assert plain(empty) == "No feeds are followed. Add one with /feeds add URL."
+    assert {r.title for r in store.articles()} == {ferry[0], market[0]}
+    assert rejected(server) == []
+
+
+async def test_admin_actions_are_refused_to_others_and_change_nothing(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    site.routes["/feed.xml"] = rss(site, (BRIDGE_TITLE, "/news/bridge.html"))
+    page, feed = site.url("/news/bridge.html"), site.url("/feed.xml")
+    server.set_admins(GROUP, [USER])  # a group admin is no bot admin by default
+    services = Kabar.create(fresh_engine, settings_for(server))
+    await start_bot(services)
+    cycle = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
+    server.document(ADMIN, ADMIN, "cycle.txt", cycle, "text/plain")
+    await next_message(server, ADMIN)
+    [record] = store.articles()
+
+    bridge = b"Bridge reopens\n\nThe bridge reopened on Monday after repairs.\n"
+    attempts: list[tuple[int, Callable[[], object]]] = [
+        (USER, lambda: server.command(USER, USER, "add", page)),
+        (USER, lambda: server.document(USER, USER, "bridge.txt", bridge, "text/plain")),
+        (USER, lambda: server.command(USER, USER, "remove", record.id)),
+        (USER, lambda: server.command(USER, USER, "feeds", f"add {feed}")),
+        (USER, lambda: server.command(USER, USER, "feeds", "list")),
+        (GROUP, lambda: server.command(GROUP, USER, "add", page)),
+        (GROUP, lambda: server.command(GROUP, USER, "remove", record.id)),
+        (GROUP, lambda: server.command(GROUP, USER, "feeds", f"add {feed}")),
+    ]
+    replies = []
+    for chat_id, attempt in attempts:
+        attempt()
+        replies.append(plain(await next_message(server, chat_id)))
+
+    assert replies == [REFUSED_ADMIN] * len(attempts)
+    assert store.articles() == [record]
+    assert services.state.feeds() == []
+
+    server.command(ADMIN, ADMIN, "remove", "0000000000000000")
+    missing = await next_message(server, ADMIN)
+    server.command(ADMIN, ADMIN, "remove", record.id)
+    removed = await next_message(server, ADMIN)
+
+    assert plain(missing) == "No article with id 0000000000000000. See /sources."
+    assert plain(removed) == f"Removed {record.id}: Cycle lanes for Sunport"
+    assert store.articles() == []
+
+
+async def test_sources_pages_and_stats(
+    server: BotApiServer, fresh_engine: Engine, store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    towns = ["Amber", "Birch", "Cedar", "Dune", "Elm", "Fern", "Gale", "Heath", "Iris", "Jade"]
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for number, town in enumerate(towns, start=1):
+        (folder / f"{town.lower()}.txt").write_text(
+            f"{town}ville opens library number {number}\n\nThe village of {town}ville opened"
+            f" a library with {number * 100} books on a quiet street called {town} Lane."
+        )
+    ingestor = Ingestor(store)
+    list(ingestor.ingest([str(folder)]))
+    ingestor.ingest_text(  # no site, no date
+        "Kestrelville opens library number 11\n\nThe village of Kestrelville opened a library"
+        " with 1100 books on a quiet street called Kestrel Lane."
+    )
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(USER, USER, "sources")
+    page = await next_message(server, USER)
+    first_page, first_buttons = plain(page).split("\n"), button_texts(page)
+    server.callback(USER, USER, page.message_id, "sources:2")
+    await server.wait_for_async(lambda: page.edits, timeout=30)
+    second_page, second_buttons = plain(page).split("\n"), button_texts(page)
+    server.command(USER, USER, "stats")
+    stats = await next_message(server, USER)
+
+    assert first_page[0] == "Articles 1-10 of 11:"
+    assert first_buttons == ["Next »"]
+    assert second_page[0] == "Articles 11-11 of 11:"
+    assert second_buttons == ["« Previous"]
+    listed = first_page[1:] + second_page[1:]
+    records = {r.title: r for r in store.articles()}
+    assert sorted(line.split(" ")[0] for line in listed) == sorted(r.id for r in records.values())
+    amber = records["Amberville opens library number 1"]
+    kestrel = records["Kestrelville opens library number 11"]  # no site, no date
+    assert f"{amber.id} Amberville opens library number 1 — amber.txt" in listed
+    assert f"{kestrel.id} Kestrelville opens library number 11" in listed
+    assert plain(stats) == "11 articles, 11 chunks. Languages: en 11."
+
+
+# --------------------------------------------------------------------------- limits and errors
+
+
+async def test_rate_limit_answers_the_third_question_in_a_minute_with_a_friendly_note(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    settings = settings_for(server, questions_per_minute=2)
+    await start_bot(seed_services(engine, tmp_path, settings))
+
+    for question in ("Who backs Haftar?", "Where did Erdogan and Putin meet?"):
+        server.private_message(USER, question)
+        await next_answer(server, USER)
+    server.private_message(USER, "How far is Tripoli from Sirte?")
+    limited = await next_message(server, USER)
+    server.private_message(OTHER, "How far is Tripoli from Sirte?")
+    others = await next_answer(server, OTHER)
+
+    assert plain(limited) == ("You're asking faster than I can read: wait a minute and ask again.")
+    assert limited.edits == []
+    assert server.actions(USER) == ["typing", "typing"]
+    assert "370 kilometer" in plain(others)
+
+
+async def test_allowlist_refuses_other_chats_once_then_stays_silent(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    settings = settings_for(server, allowed_chat_ids=[USER])
+    await start_bot(seed_services(engine, tmp_path, settings))
+
+    server.private_message(OTHER, "Who backs Haftar?")
+    refusal = await next_message(server, OTHER)
+    server.private_message(OTHER, "Who backs Haftar? Please?")
+    server.command(OTHER, OTHER, "brief")
+    server.command(GROUP, OTHER, "ask", "Who backs Haftar?")
+    group_refusal = await next_message(server, GROUP)
+    server.command(GROUP, OTHER, "brief")
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+    await server.wait_delivered_async()
+    await asyncio.sleep(0.2)
+
+    assert plain(refusal) == "This bot is not available in this chat."
+    assert plain(group_refusal) == "This bot is not available in this chat."
+    assert server.messages(OTHER) == [refusal]
+    assert server.messages(GROUP) == [group_refusal]
+    assert server.actions(OTHER) == []
+    assert HAFTAR_FACTS[0] in plain(answer)
+
+
+class ExplodingEngine(Engine):
+    """The seed engine, failing on one question. The one stand-in of these tests: there is no
+    honest way to make the real engine fail on demand."""
+
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Any:
+        if "explode" in question:
+            raise RuntimeError("the engine blew up")
+        return super().ask(question, *args, **kwargs)
+
+
+async def test_a_failing_question_gets_an_apology_and_the_bot_keeps_answering(
+    server: BotApiServer,
+    seed_store: Store,
+    tmp_path: Path,
+    start_bot: Start,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine = ExplodingEngine(seed_store)
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        server.private_message(USER, "Please explode")
+        placeholder, apology = await server.wait_for_messages_async(USER, 2, timeout=30)
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+
+    assert plain(apology) == "Sorry, something went wrong with that. Please try again."
+    assert placeholder.first_text == THINKING
+    assert HAFTAR_FACTS[0] in plain(answer)
+    [logged] = [r for r in caplog.records if r.name == "bot._telegram"]
+    assert logged.exc_info is not None
+    assert str(logged.exc_info[1]) == "the engine blew up"
+
+
+async def test_command_menu_is_set_at_start_with_descriptions(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    commands = {c["command"]: c["description"] for c in server.commands_set()}
+    server.command(USER, USER, "help")
+    helped = await next_message(server, USER)
+
+    assert set(commands) == {
+        "ask", "brief", "sources", "stats", "subscribe", "unsubscribe", "subscriptions",
+        "add", "remove", "feeds", "help",
+    }  # fmt: skip
+    assert all(len(description) > 10 for description in commands.values())
+    assert "question" in commands["ask"].lower()
+    assert "HH:MM" in commands["subscribe"]
+    assert plain(helped).startswith("Ask me about the news articles in my collection")
+
+
+async def test_twenty_chats_asking_at_once_are_all_answered(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    asked = {5000 + n: SEED_QUESTIONS[n % len(SEED_QUESTIONS)] for n in range(20)}
+
+    for user, (question, _) in asked.items():
+        server.private_message(user, question)
+    answers = await asyncio.gather(*(next_answer(server, user) for user in asked))
+
+    for answer, (question, facts) in zip(answers, asked.values(), strict=True):
+        for fact in facts:
+            assert fact in plain(answer)
+        indonesian = question_language(question) == "id"
+        assert button_texts(answer) == (["Kutipan"] if indonesian else ["Quotes"])
+    assert rejected(server) == []
+
+
+async def test_flood_control_is_waited_out_and_the_answer_still_arrives(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.flood(1, chat_id=USER, retry_after=1)
+
+    started = time.monotonic()
+    server.private_message(USER, "Where did Erdogan and Putin meet?")
+    answer = await next_answer(server, USER)
+
+    assert "di Istanbul" in plain(answer)
+    flooded = [(c.method, c.params.get("chat_id")) for c in server.requests if c.status == 429]
+    assert flooded == [("sendChatAction", USER)]
+    assert time.monotonic() - started >= 1
+    assert server.actions(USER) == ["typing"]
