@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import feedparser
 
 from ._errors import ExtractError
@@ -24,7 +26,8 @@ def entry_links(content: bytes, url: str) -> list[str]:
     version = getattr(feed, "version", "")
     if not version:
         raise ExtractError(f"not an RSS or Atom feed: {url}")
-    return [entry.link for entry in feed.entries if entry.get("link")]
+    # Entry links may be relative to the feed's own address.
+    return [urljoin(url, entry.link) for entry in feed.entries if entry.get("link")]
 
 
 def looks_like_feed(content_type: str, content: bytes) -> bool:

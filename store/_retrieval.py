@@ -37,10 +37,14 @@ class HybridRetriever(BaseRetriever):
     """Vector and keyword candidates, fused, each node annotated for composing an answer.
 
     A hybrid score adds three measures: the question's cosine with the whole passage, with the
-    passage's closest sentence (`sentence_weight` of the two), and BM25. Keyword search counts
-    `keyword_weight` times as much as the question's words occur in the collection (the
-    catalog's `coverage`, squared): an Indonesian question over Indonesian news gets the full BM25
-    vote, an English one over the same news little beyond shared names.
+    passage's closest sentence, and BM25, weighed by the catalog's `coverage` (the share of the
+    question's words that occur in the collection at all). BM25 counts `keyword_weight` times
+    coverage squared: an Indonesian question over Indonesian news gets the full keyword vote, an
+    English one little beyond shared names. The closest sentence takes `sentence_weight` times
+    (1 - coverage) of the cosine's share: across languages a passage vector dilutes the one
+    sentence that answers (cross-lingual passage recall@1 0.647 without it, 0.708 with it),
+    while within a language BM25 already pinpoints it and a fixed sentence vote only adds noise
+    (TyDi-id answer recall@1 0.922 at a fixed half, 0.933 weighed by coverage).
 
     Every node's metadata carries `vector_score` (passage cosine, -1 when not a vector hit),
     `sentences` (the chunk's sentence spans), `sentence_scores` (the question's cosine with
@@ -66,7 +70,7 @@ class HybridRetriever(BaseRetriever):
         candidates: int = 30,
         filters: SearchFilters | None = None,
         keyword_weight: float = 0.02,
-        sentence_weight: float = 0.5,
+        sentence_weight: float = 0.75,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -100,8 +104,14 @@ class HybridRetriever(BaseRetriever):
         elif self.mode == Mode.KEYWORD:
             ranked = [(chunk, chunk.score) for chunk in keyword]
         else:
-            weight = self.keyword_weight * catalog.keyword.coverage(query_bundle.query_str) ** 2
-            ranked = _fuse(vector, keyword, best_sentence, self.sentence_weight, weight)
+            coverage = catalog.keyword.coverage(query_bundle.query_str)
+            ranked = _fuse(
+                vector,
+                keyword,
+                best_sentence,
+                sentence_weight=self.sentence_weight * (1 - coverage),
+                keyword_weight=self.keyword_weight * coverage**2,
+            )
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
         return [
@@ -170,6 +180,7 @@ def _fuse(
     vector: list[Chunk],
     keyword: list[Chunk],
     sentence_scores: dict[str, np.ndarray],
+    *,
     sentence_weight: float,
     keyword_weight: float,
 ) -> list[tuple[Chunk, float]]:
