@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench-ingest bench-query clean
+.PHONY: run test check bench-ingest bench-query bench-bot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench-ingest: $(STAMP)
 # e.g. make bench-query ARGS="--limit 200 --data-dir /tmp/kabar-bench"
 bench-query: $(STAMP)
 	$(BIN)/python scripts/bench_query.py $(ARGS)
+
+# e.g. make bench-bot ARGS="--limit 200 --data-dir /tmp/kabar-bench"
+bench-bot: $(STAMP)
+	$(BIN)/python scripts/bench_bot.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -175,12 +175,13 @@ def bad_request(reason: str) -> ApiError:
 
 @dataclass
 class MessageEdit:
-    """The state of a bot message right after one of its edits."""
+    """The state of a bot message right after one of its edits, made `at` (`time.monotonic()`)."""
 
     text: str | None
     parse_mode: str | None
     reply_markup: JSON | None
     date: int
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -189,7 +190,8 @@ class SentMessage:
 
     `text` is the text (or caption) as the bot sent it, e.g. with HTML tags; `plain_text` is
     what the user sees (tags removed, entities decoded); `first_text` is the text before any
-    edit, and `edits` the history of edits, oldest first.
+    edit, and `edits` the history of edits, oldest first. `at` is when the server recorded the
+    message, by `time.monotonic()` (for timing a bot).
     """
 
     message_id: int
@@ -206,6 +208,7 @@ class SentMessage:
     first_text: str | None = None
     edits: list[MessageEdit] = field(default_factory=list)
     deleted: bool = False
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def texts(self) -> list[str | None]:
