@@ -677,7 +677,8 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     }
     for (title, path), paragraph in pages.items():
         site.routes[path] = Route(article_html(title, [paragraph]))
-    # A feed is someone else's text: an entry naming a file of the bot's machine is no page.
+    # A feed is someone else's text: an entry naming a file of the bot's machine is a link on
+    # the feed's own site, never a file read from the bot's disk.
     secret = tmp_path / "secret.txt"
     secret.write_text("Server notes\n\nThe database password is hunter2, keep it safe.\n")
     site.routes["/feed.xml"] = rss(site, ferry, ("Notes", str(secret)))
@@ -696,7 +697,7 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     assert plain(news) == "\n".join(
         [
             f"New from {feed}:",
-            f"failed: {secret} — not an http(s) URL",
+            f"failed: {site.url(str(secret))} — HTTP 404 Not Found for {site.url(str(secret))}",
             f"added: {ferry[0]} ({first.id})",
         ]
     )
