@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from store import ArticleRecord, sentence_spans
 
+from ._answer import Citation
 from ._engine import Engine
 from ._extractive import quotable
 from ._sources import Source, number_sources
@@ -17,15 +18,15 @@ SENTENCES = 3
 
 @dataclass(frozen=True)
 class BriefItem:
-    """One article of a briefing: item `n`, and its key sentences as written."""
+    """One article of a briefing: its source `[n]` and its key sentences, as written."""
 
-    n: int
-    article_id: str
-    title: str
-    url: str
-    site: str
-    published: str
+    source: Citation
     sentences: tuple[str, ...]
+
+    @classmethod
+    def quoting(cls, source: Citation, sentences: tuple[str, ...]) -> BriefItem:
+        """The item quoting `sentences` of the article `source` names."""
+        return cls(replace(source, quote=" … ".join(sentences)), sentences)
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,12 @@ def _topic_item(source: Source) -> BriefItem:
     candidates = [s for s in source.sentences if quotable(s.text)] or list(source.sentences)
     best = sorted(candidates, key=lambda s: s.score, reverse=True)[:SENTENCES]
     ordered = tuple(s.text for s in candidates if s in best)
-    return BriefItem(
-        source.n,
-        source.article_id,
-        source.title,
-        source.url,
-        source.site,
-        source.published,
-        ordered or source.passages[:1],
-    )
+    return BriefItem.quoting(source.citation(""), ordered or source.passages[:1])
 
 
 def _lead_item(n: int, record: ArticleRecord, text: str) -> BriefItem:
     """The article's opening sentences: news puts the key facts first."""
     sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
-    lead = [s for s in sentences if quotable(s) and s != record.title][:SENTENCES]
-    return BriefItem(
-        n, record.id, record.title, record.url, record.source, record.published, tuple(lead)
-    )
+    lead = tuple(s for s in sentences if quotable(s) and s != record.title)[:SENTENCES]
+    source = Citation(n, record.id, record.title, record.url, record.source, record.published, "")
+    return BriefItem.quoting(source, lead)

@@ -37,15 +37,21 @@ async def post_briefing(
         await context.bot.send_message(chat_id, part)
 
 
+async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True (after a short refusal) unless the sender is a bot admin or administers the chat."""
+    if await is_admin(update, context) or await is_chat_admin(update, context):
+        return False
+    if update.effective_message:
+        await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
+    return True
+
+
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe HH:MM [topic]: the briefing posted here every day (chat or bot admins)."""
     message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    if message is None or chat is None or await _refused(update, context):
         return
     language = user_language(update)
-    if not (await is_admin(update, context) or await is_chat_admin(update, context)):
-        await message.reply_text(text(language, "refused_admin"))
-        return
     args = context.args or []
     match = _TIME.match(args[0]) if args else None
     if match is None:
@@ -64,18 +70,14 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe: stop this chat's daily briefings (chat or bot admins)."""
     message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
-    language = user_language(update)
-    if not (await is_admin(update, context) or await is_chat_admin(update, context)):
-        await message.reply_text(text(language, "refused_admin"))
+    if message is None or chat is None or await _refused(update, context):
         return
     removed = kabar(context).state.remove_subscriptions(chat.id)
     if context.job_queue is not None:
         for subscription in removed:
             for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
                 job.schedule_removal()
-    await message.reply_text(text(language, "unsubscribed", count=len(removed)))
+    await message.reply_text(text(user_language(update), "unsubscribed", count=len(removed)))
 
 
 async def subscriptions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

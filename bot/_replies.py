@@ -103,11 +103,6 @@ def briefing_html(briefing: Briefing) -> str:
         return html.escape(text(briefing.language, "brief_empty"))
     blocks = [f"<b>{html.escape(heading)}</b>"]
     for item in briefing.items:
-        title = html.escape(item.title or item.site)
-        if item.url:
-            title = f'<a href="{html.escape(item.url)}">{title}</a>'
-        where = ", ".join(html.escape(x) for x in (item.site, item.published[:10]) if x)
-        lines = [f"[{item.n}] <b>{title}</b>" + (f" — {where}" if where else "")]
-        lines += [f"• {html.escape(sentence)} [{item.n}]" for sentence in item.sentences]
-        blocks.append("\n".join(lines))
+        bullets = [f"• {html.escape(s)} [{item.source.n}]" for s in item.sentences]
+        blocks.append("\n".join([source_line(item.source), *bullets]))
     return "\n\n".join(blocks)

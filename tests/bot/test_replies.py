@@ -90,21 +90,11 @@ def test_a_single_line_past_the_limit_is_cut_between_words_without_breaking_enti
 
 
 def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
-    briefing = Briefing(
-        "Libya",
-        "en",
-        (
-            BriefItem(
-                1,
-                "a",
-                "Gencatan <senjata>",
-                "https://x.example/1",
-                "x.example",
-                "2020-01-08",
-                ("Turki mendukung GNA.", "LNA didukung Mesir & UEA."),
-            ),
-        ),
+    source = Citation(
+        1, "a", "Gencatan <senjata>", "https://x.example/1", "x.example", "2020-01-08", ""
     )
+    sentences = ("Turki mendukung GNA.", "LNA didukung Mesir & UEA.")
+    briefing = Briefing("Libya", "en", (BriefItem.quoting(source, sentences),))
 
     html_text = briefing_html(briefing)
 
