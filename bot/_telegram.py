@@ -9,7 +9,6 @@ from datetime import timedelta
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -23,6 +22,7 @@ from telegram.ext import (
 )
 
 from . import _briefings, _collection, _questions
+from ._delivery import RetryingRateLimiter
 from ._kabar import Kabar, kabar, user_language
 from ._texts import text
 
@@ -69,8 +69,8 @@ def build_application(services: Kabar) -> Application:  # type: ignore[type-arg]
         )
         # A slow answer in one chat must never hold up another.
         .concurrent_updates(True)  # noqa: FBT003 - the builder takes a bare flag
-        # Flood control (RetryAfter) waited out and retried instead of failing the handler.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Flood control (RetryAfter) waited out, network failures retried, not failing the handler.
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
         .post_init(_post_init)
         .build()
     )

@@ -694,6 +694,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         api = cast("_HttpServer", self.server).api
+        if api.take_hang_up(url.path.rsplit("/", 1)[-1]):
+            # A network failure as the client sees it: the connection closes, no answer.
+            self.close_connection = True
+            return
         status, content_type, payload = api.handle_http(
             url.path,
             url.query,
@@ -773,6 +777,7 @@ class BotApiServer:
         self._owners: dict[int, int] = {}
         self._files: dict[str, StoredFile] = {}
         self._flood: list[_FloodRule] = []
+        self._hang_ups: dict[str, int] = {}
         self._blocked: set[int] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -1394,6 +1399,19 @@ class BotApiServer:
         """The user blocks the bot: sending to them answers 403."""
         with self._cond:
             self._blocked.add(user_id)
+
+    def hang_up(self, method: str, count: int = 1) -> None:
+        """The next `count` calls of `method` get their connection closed without an answer."""
+        with self._cond:
+            self._hang_ups[method] = self._hang_ups.get(method, 0) + count
+
+    def take_hang_up(self, method: str) -> bool:
+        """Whether this call of `method` is one to hang up on (and count it)."""
+        with self._cond:
+            if self._hang_ups.get(method, 0) <= 0:
+                return False
+            self._hang_ups[method] -= 1
+            return True
 
     def flood(self, count: int = 1, *, chat_id: int | None = None, retry_after: int = 1) -> None:
         """The next `count` requests for `chat_id` (any chat if None) answer 429 with

@@ -946,3 +946,17 @@ async def test_flood_control_is_waited_out_and_the_answer_still_arrives(
     assert flooded == [("sendChatAction", USER)]
     assert time.monotonic() - started >= 1
     assert server.actions(USER) == ["typing"]
+
+
+async def test_a_dropped_connection_is_retried_and_the_answer_still_arrives(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.hang_up("sendMessage")
+
+    server.private_message(USER, "Where did Erdogan and Putin meet?")
+    answer = await next_answer(server, USER)
+
+    assert "di Istanbul" in plain(answer)
+    assert len(server.messages(USER)) == 1
+    assert server.internal_errors == []
