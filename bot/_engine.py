@@ -106,26 +106,17 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer `question`, read as a follow-up of `history`; `on_text` sees partial text."""
-        timings: dict[str, float] = {}
         started = time.perf_counter()
         standalone = self._standalone(question, history)
         language = question_language(standalone)
         nodes = self.passages(standalone, filters)
-        timings["retrieve"] = time.perf_counter() - started
-        if not nodes:
-            timings["total"] = timings["retrieve"]
-            text = NOTHING_FOUND[language]
-            return Answer(
-                text,
-                found=False,
-                citations=(),
-                language=language,
-                backend=self.backend,
-                question=standalone,
-                timings=timings,
-            )
+        timings = {"retrieve": time.perf_counter() - started}
+        found = bool(nodes)
         sources = number_sources(nodes)
-        composition, backend, note = self._compose(standalone, sources, language, on_text)
+        if found:
+            composition, backend, note = self._compose(standalone, sources, language, on_text)
+        else:
+            composition, backend, note = Composition(NOTHING_FOUND[language]), self.backend, ""
         timings["compose"] = time.perf_counter() - started - timings["retrieve"]
         timings["total"] = time.perf_counter() - started
         citations = tuple(
@@ -135,7 +126,7 @@ class Engine(BaseQueryEngine):
         )
         return Answer(
             composition.text,
-            found=True,
+            found=found,
             citations=citations,
             language=language,
             backend=backend,

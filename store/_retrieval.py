@@ -99,19 +99,9 @@ class HybridRetriever(BaseRetriever):
                 queries.append(self._embed_model.get_query_embedding(variant))
                 vector = _best_of(vector, self._vector_hits(queries[-1]))
         best_sentence = _sentence_scores(catalog, [*vector, *keyword], queries)
-        if self.mode == Mode.VECTOR:
-            ranked = [(chunk, chunk.score) for chunk in vector]
-        elif self.mode == Mode.KEYWORD:
-            ranked = [(chunk, chunk.score) for chunk in keyword]
-        else:
-            coverage = catalog.keyword.coverage(query_bundle.query_str)
-            ranked = _fuse(
-                vector,
-                keyword,
-                best_sentence,
-                sentence_weight=self.sentence_weight * (1 - coverage),
-                keyword_weight=self.keyword_weight * coverage**2,
-            )
+        ranked = self._rank(
+            vector, keyword, best_sentence, catalog.keyword.coverage(query_bundle.query_str)
+        )
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
         return [
@@ -126,6 +116,26 @@ class HybridRetriever(BaseRetriever):
             )
             for chunk, score in ranked[: self.top_k]
         ]
+
+    def _rank(
+        self,
+        vector: list[Chunk],
+        keyword: list[Chunk],
+        best_sentence: dict[str, np.ndarray],
+        coverage: float,
+    ) -> list[tuple[Chunk, float]]:
+        """The candidates best first, by the mode's measure."""
+        if self.mode == Mode.VECTOR:
+            return [(chunk, chunk.score) for chunk in vector]
+        if self.mode == Mode.KEYWORD:
+            return [(chunk, chunk.score) for chunk in keyword]
+        return _fuse(
+            vector,
+            keyword,
+            best_sentence,
+            sentence_weight=self.sentence_weight * (1 - coverage),
+            keyword_weight=self.keyword_weight * coverage**2,
+        )
 
     def _vector_hits(self, embedding: list[float]) -> list[Chunk]:
         query = VectorStoreQuery(
