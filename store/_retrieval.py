@@ -42,9 +42,9 @@ class HybridRetriever(BaseRetriever):
     coverage squared: an Indonesian question over Indonesian news gets the full keyword vote, an
     English one little beyond shared names. The closest sentence takes `sentence_weight` times
     (1 - coverage) of the cosine's share: across languages a passage vector dilutes the one
-    sentence that answers (cross-lingual passage recall@1 0.647 without it, 0.708 with it),
+    sentence that answers (cross-lingual passage recall@1 0.647 without it, 0.709 with it),
     while within a language BM25 already pinpoints it and a fixed sentence vote only adds noise
-    (TyDi-id answer recall@1 0.922 at a fixed half, 0.933 weighed by coverage).
+    (TyDi-id answer recall@1 0.922 at a fixed half, 0.931 weighed by coverage).
 
     Every node's metadata carries `vector_score` (passage cosine, -1 when not a vector hit),
     `sentences` (the chunk's sentence spans), `sentence_scores` (the question's cosine with
@@ -69,7 +69,7 @@ class HybridRetriever(BaseRetriever):
         top_k: int = 5,
         candidates: int = 30,
         filters: SearchFilters | None = None,
-        keyword_weight: float = 0.02,
+        keyword_weight: float = 0.03,
         sentence_weight: float = 0.75,
         **kwargs: Any,
     ) -> None:
