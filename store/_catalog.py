@@ -57,15 +57,8 @@ class SearchFilters:
             )
         return MetadataFilters(filters=filters) if filters else None
 
-    def admits(self, chunk: Chunk) -> bool:
-        """Whether the chunk passes every filter."""
-        day = published_day(chunk.published)
-        return (
-            (not self.source or chunk.source == self.source)
-            and (not self.language or chunk.language == self.language)
-            and (not self.since or day >= _day(self.since))
-            and (not self.until or 0 < day <= _day(self.until))
-        )
+    def __bool__(self) -> bool:
+        return any((self.source, self.language, self.since, self.until))
 
 
 def _day(value: date) -> int:
@@ -86,6 +79,10 @@ class Catalog:
         self._dimension = dimension
         self.keyword = KeywordIndex([c.text for c in chunks])
         self._position = {chunk.id: i for i, chunk in enumerate(chunks)}
+        # Filter fields as arrays, so that filtering BM25 scores costs no loop per question.
+        self._sources = np.array([c.source for c in chunks], dtype=object)
+        self._languages = np.array([c.language for c in chunks], dtype=object)
+        self._days = np.array([published_day(c.published) for c in chunks], dtype=np.int64)
         self._sentences = sentences
         self._packed = packed_vectors
 
@@ -123,9 +120,20 @@ class Catalog:
     ) -> list[tuple[Chunk, float]]:
         """The `k` best chunks by BM25 with a positive score, best first."""
         scores = self.keyword.scores(query)
-        if filters is not None:
-            scores = scores * np.fromiter(
-                (filters.admits(c) for c in self.chunks), dtype=bool, count=len(self.chunks)
-            )
+        if filters:
+            scores = scores * self._admitted(filters)
         top = np.argsort(-scores)[:k]
         return [(self.chunks[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def _admitted(self, filters: SearchFilters) -> np.ndarray:
+        """Which chunks pass every filter; a chunk without a date passes no date filter."""
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if filters.source:
+            mask &= self._sources == filters.source
+        if filters.language:
+            mask &= self._languages == filters.language
+        if filters.since:
+            mask &= self._days >= _day(filters.since)
+        if filters.until:
+            mask &= (self._days > 0) & (self._days <= _day(filters.until))
+        return mask

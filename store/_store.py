@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -27,6 +28,7 @@ from ._sentences import pack_vectors, parse_spans
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
+_CATALOG_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Store:
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None
+        self._catalog_checked = 0.0
         self._reference: np.ndarray | None = None
         rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
@@ -267,9 +270,17 @@ class Store:
         )
 
     def catalog(self) -> Catalog:
-        """Every chunk in memory with its keyword index, reloaded when the collection changed."""
+        """Every chunk in memory with its keyword index, reloaded when the collection changed.
+
+        This process's writes drop it at once; writes by others (through a Chroma server) are
+        noticed by the chunk count, looked at no more than once a second.
+        """
         with self._lock:
-            if self._catalog is None or len(self._catalog) != self._chunks.count():
+            now = time.monotonic()
+            stale = now - self._catalog_checked >= _CATALOG_CHECK_SECONDS
+            if stale:
+                self._catalog_checked = now
+            if self._catalog is None or (stale and len(self._catalog) != self._chunks.count()):
                 self._catalog = Catalog.load(self._chunks, self.embed_model.dimension)
             return self._catalog
 
