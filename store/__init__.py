@@ -13,6 +13,7 @@ from ._errors import (
     EmbeddingModelMismatchError,
     StoreError,
     StoreUnavailableError,
+    WriteConflictError,
 )
 from ._postprocess import AdjacentChunkMerger, NearDuplicateFilter
 from ._relevance import RelevanceFloor
@@ -42,6 +43,7 @@ __all__ = [
     "StoreError",
     "StoreSettings",
     "StoreUnavailableError",
+    "WriteConflictError",
     "WriteResult",
     "parse_spans",
     "question_names",

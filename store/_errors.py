@@ -17,3 +17,7 @@ class EmbeddingModelMismatchError(StoreError):
 
 class ArticleNotFoundError(StoreError):
     """No article has the given id."""
+
+
+class WriteConflictError(StoreError):
+    """Another process rolled back a write in flight, taking its writer for dead."""

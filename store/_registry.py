@@ -17,6 +17,7 @@ from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint
 from ._article import Article, ArticleRecord
+from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
@@ -25,17 +26,19 @@ _COMMITTED = cast("Where", {"content_hash": {"$ne": ""}})
 
 @dataclass(frozen=True)
 class Pending:
-    """An article whose last write did not finish: `committed_hash` is the version to keep."""
+    """An article whose last write is not finished: `committed_hash` is the version to keep."""
 
     article_id: str
     committed_hash: str
+    lease: Lease
 
 
 class Registry:
     """Article records: committed versions, their fingerprints, and which writes are in flight.
 
-    A record's `dirty` flag is set before an article's chunks are written and cleared when the
-    write is complete, so a restart finds and repairs whatever a crash left behind.
+    A record's `dirty` flag is set, with the writer's lease, before an article's chunks are
+    written and cleared when the write is complete, so whoever opens the store next finds and
+    repairs whatever a crashed writer left behind, and leaves a live writer's batch alone.
     """
 
     def __init__(self, collection: Collection) -> None:
@@ -67,23 +70,38 @@ class Registry:
         for article_id, metadata in zip(found["ids"], found["metadatas"] or [], strict=True):
             yield article_id, _fingerprint.decode(str(metadata["fingerprint"]))
 
-    def begin(self, articles: Sequence[Article]) -> None:
-        """Mark the articles as being written; new ones get a record with no committed version."""
+    def begin(self, articles: Sequence[Article], lease: Lease) -> None:
+        """Mark the articles as being written under `lease`; new ones get an uncommitted record."""
         existing = self._collection.get(ids=[a.id for a in articles], include=["metadatas"])
         known = set(existing["ids"])
         new = [a.id for a in articles if a.id not in known]
+        claim = _claim(lease)
         if new:
-            blank: Metadata = {
-                "content_hash": "",
-                "dirty": True,
-                "fingerprint": "",
-                "also_at": "[]",
-            }
+            blank: Metadata = {"content_hash": "", "fingerprint": "", "also_at": "[]", **claim}
             self._collection.add(
                 ids=new, embeddings=[_PLACEHOLDER] * len(new), metadatas=[blank] * len(new)
             )
         if known:
-            self._collection.update(ids=list(known), metadatas=[{"dirty": True}] * len(known))
+            self._collection.update(ids=list(known), metadatas=[claim] * len(known))
+
+    def lost(self, article_ids: Sequence[str], lease: Lease) -> list[str]:
+        """Those of the articles no longer written under `lease`: another process took them."""
+        found = self._collection.get(ids=list(article_ids), include=["metadatas"])
+        held = {
+            i
+            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+            if m.get("dirty") and m.get("writer") == lease.holder
+        }
+        return [i for i in article_ids if i not in held]
+
+    def committed(self, articles: Sequence[Article]) -> list[str]:
+        """Those of the articles whose committed version is the one given."""
+        found = self._collection.get(ids=[a.id for a in articles], include=["metadatas"])
+        hashes = {
+            i: m.get("content_hash")
+            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+        }
+        return [a.id for a in articles if hashes.get(a.id) == a.content_hash]
 
     def commit(
         self,
@@ -111,12 +129,12 @@ class Registry:
                 ids=list(counts), metadatas=[{"chunks": n} for n in counts.values()]
             )
 
-    def withdraw(self, article_ids: Sequence[str]) -> None:
+    def withdraw(self, article_ids: Sequence[str], lease: Lease) -> None:
         """Uncommit the articles before deleting them, so a crash midway finishes the removal."""
         if article_ids:
             self._collection.update(
                 ids=list(article_ids),
-                metadatas=[{"content_hash": "", "dirty": True}] * len(article_ids),
+                metadatas=[{"content_hash": "", **_claim(lease)}] * len(article_ids),
             )
 
     def settle(self, article_ids: Sequence[str]) -> None:
@@ -131,7 +149,11 @@ class Registry:
         found = self._collection.get(where={"dirty": True}, include=["metadatas"])
         metadatas = found["metadatas"] or []
         return [
-            Pending(i, str(m.get("content_hash", "")))
+            Pending(
+                i,
+                str(m.get("content_hash", "")),
+                Lease(str(m.get("writer", "")), float(str(m.get("lease_until", 0.0)))),
+            )
             for i, m in zip(found["ids"], metadatas, strict=True)
         ]
 
@@ -147,6 +169,11 @@ class Registry:
         """Forget the articles."""
         if article_ids:
             self._collection.delete(ids=list(article_ids))
+
+
+def _claim(lease: Lease) -> Metadata:
+    """The fields that mark a record as being written, and by whom."""
+    return {"dirty": True, "writer": lease.holder, "lease_until": lease.until}
 
 
 def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> dict[str, Any]:

