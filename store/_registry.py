@@ -144,17 +144,20 @@ class Registry:
                 ids=list(article_ids), metadatas=[{"dirty": False}] * len(article_ids)
             )
 
-    def pending(self) -> list[Pending]:
-        """Articles whose last write did not complete."""
-        found = self._collection.get(where={"dirty": True}, include=["metadatas"])
-        metadatas = found["metadatas"] or []
+    def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
+        """Articles whose last write is not complete: all of them, or those of `article_ids`."""
+        if article_ids is None:
+            found = self._collection.get(where={"dirty": True}, include=["metadatas"])
+        else:
+            found = self._collection.get(ids=list(article_ids), include=["metadatas"])
         return [
             Pending(
                 i,
                 str(m.get("content_hash", "")),
                 Lease(str(m.get("writer", "")), float(str(m.get("lease_until", 0.0)))),
             )
-            for i, m in zip(found["ids"], metadatas, strict=True)
+            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+            if m.get("dirty")
         ]
 
     def add_location(self, article_id: str, location: str) -> None:

@@ -115,9 +115,13 @@ class Store:
             )
         return collection
 
-    def _recover(self) -> None:
-        """Roll back writes whose writers are gone, keeping each article's last whole version."""
-        for pending in self._registry.pending():
+    def _recover(self, article_ids: Sequence[str] | None = None) -> None:
+        """Roll back writes whose writers are gone, keeping each article's last whole version.
+
+        At open every unfinished write is looked at; before a write, those of its articles only,
+        so that a write never reads the whole registry.
+        """
+        for pending in self._registry.pending(article_ids):
             if not abandoned(pending.lease):
                 continue  # a live writer's batch, still on its way in
             self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
@@ -133,7 +137,7 @@ class Store:
         chunks become visible in the registry only once all of them are stored.
         """
         with self._lock:
-            self._recover()
+            self._recover([article.id for article in articles])
             plan = self._plan(articles)
             if plan.writes:
                 self._write_planned(plan.writes)
