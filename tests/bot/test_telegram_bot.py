@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -544,6 +545,34 @@ async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
     assert ("[1]", found) in links(answer)  # the citation in the text
     assert (BRIDGE_TITLE, found) in links(answer)  # the title in the sources
     assert {url for _, url in links(answer)} == {found}
+
+
+async def test_sources_whose_url_is_not_a_web_page_are_shown_unlinked(
+    server: BotApiServer, store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    # A corpus is someone else's data: its url field may name a script or a Telegram action.
+    corpus = tmp_path / "corpus.jsonl"
+    records = [
+        {"title": BRIDGE_TITLE, "text": " ".join(BRIDGE_PARAGRAPHS), "url": "javascript:alert(1)"},
+        {
+            "title": "Sunport bridge tolls",
+            "text": "The harbour bridge of Sunport reopened without tolls on Monday, the council"
+            " said, and will stay free for cars until the end of the year.",
+            "url": "tg://resolve?domain=other_bot&start=reopened",
+        },
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in records))
+    list(Ingestor(store).ingest([str(corpus)]))
+    await start_bot(Kabar.create(Engine(store), settings_for(server)))
+
+    server.private_message(USER, "When did the Sunport harbour bridge reopen?")
+    answer = await next_answer(server, USER)
+
+    lines, sources = answer_body(answer)
+    assert any("reopened to traffic on Monday" in line for line in lines)
+    assert f"[1] {BRIDGE_TITLE}" in sources.split("\n")
+    assert links(answer) == []
+    assert rejected(server) == []
 
 
 async def test_add_takes_web_addresses_only_never_the_bots_own_files(
