@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
@@ -135,9 +136,13 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None:
         return
-    args = context.args or []
-    page = int(args[0]) if args and args[0].isdigit() else 1
-    body, markup = await _sources_page(context, page, user_language(update))
+    language = user_language(update)
+    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    page, pages = _requested_page(context.args or []), _page_count(records)
+    if records and (page is None or not 1 <= page <= pages):
+        await message.reply_text(text(language, "sources_usage", pages=pages))
+        return
+    body, markup = _sources_page(records, page or 1, language)
     await message.reply_text(body, reply_markup=markup)
 
 
@@ -147,19 +152,38 @@ async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None or not isinstance(query.message, Message) or not query.data:
         return
     await query.answer()
-    body, markup = await _sources_page(
-        context, int(query.data.split(":")[1]), user_language(update)
-    )
+    page = _requested_page([query.data.removeprefix(f"{SOURCES}:")])
+    if page is None:
+        return  # only a modified client sends data the bot never put on a button
+    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    # The collection may have shrunk since the buttons were made: the nearest page is shown.
+    body, markup = _sources_page(records, page, user_language(update))
     await query.message.edit_text(body, reply_markup=markup)
 
 
-async def _sources_page(
-    context: ContextTypes.DEFAULT_TYPE, page: int, language: str
+def _requested_page(args: list[str]) -> int | None:
+    """The page asked for (1 when none is), None when the argument is no page number.
+
+    ASCII digits only: `"²".isdigit()` is true, yet `int("²")` fails.
+    """
+    if not args:
+        return 1
+    if len(args) == 1 and re.fullmatch(r"[0-9]{1,9}", args[0]):
+        return int(args[0])
+    return None
+
+
+def _page_count(records: list[ArticleRecord]) -> int:
+    return (len(records) + _PAGE - 1) // _PAGE
+
+
+def _sources_page(
+    records: list[ArticleRecord], page: int, language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    """One page of /sources (the nearest one there is), with its Previous and Next buttons."""
     if not records:
         return text(language, "sources_empty"), None
-    pages = (len(records) + _PAGE - 1) // _PAGE
+    pages = _page_count(records)
     page = min(max(page, 1), pages)
     shown = records[(page - 1) * _PAGE : page * _PAGE]
     first = (page - 1) * _PAGE + 1

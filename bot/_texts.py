@@ -37,6 +37,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "No article with id {id}. See /sources.",
         "sources_empty": "No articles yet. Admins can /add some.",
         "sources_page": "Articles {first}-{last} of {total}:",
+        "sources_usage": "Use /sources, or /sources PAGE with PAGE from 1 to {pages}.",
         "stats": "{articles} articles, {chunks} chunks. Languages: {languages}.",
         "feeds_usage": "Use /feeds add URL, /feeds list or /feeds remove URL.",
         "feed_added": "Following {url}: new entries will be added and announced here.",
@@ -90,6 +91,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Tidak ada artikel dengan id {id}. Lihat /sources.",
         "sources_empty": "Belum ada artikel. Admin dapat menambahkan dengan /add.",
         "sources_page": "Artikel {first}-{last} dari {total}:",
+        "sources_usage": (
+            "Gunakan /sources, atau /sources HALAMAN dengan HALAMAN dari 1 sampai {pages}."
+        ),
         "stats": "{articles} artikel, {chunks} potongan. Bahasa: {languages}.",
         "feeds_usage": "Gunakan /feeds add URL, /feeds list, atau /feeds remove URL.",
         "feed_added": "Mengikuti {url}: entri baru akan ditambahkan dan diumumkan di sini.",

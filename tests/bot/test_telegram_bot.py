@@ -840,6 +840,49 @@ async def test_sources_pages_and_stats(
     assert plain(stats) == "11 articles, 11 chunks. Languages: en 11."
 
 
+async def test_sources_with_an_odd_page_gets_the_usage_line(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    # "²".isdigit() is true, yet int("²") fails.
+    odd = ["²", "-1", "0", "2", "abc", "99999999999999999999", "1 2"]
+
+    usages, indonesian = [], []
+    for argument in odd:
+        server.command(USER, USER, "sources", argument)
+        usages.append(plain(await next_message(server, USER)))
+        server.private_message(OTHER, f"/sources {argument}", language_code="id")
+        indonesian.append(plain(await next_message(server, OTHER)))
+
+    assert usages == ["Use /sources, or /sources PAGE with PAGE from 1 to 1."] * len(odd)
+    assert indonesian == [
+        "Gunakan /sources, atau /sources HALAMAN dengan HALAMAN dari 1 sampai 1."
+    ] * len(odd)
+    assert rejected(server) == []
+
+
+async def test_page_buttons_pressed_with_odd_data_change_nothing(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    [article] = seed_store.articles()
+    server.command(USER, USER, "sources", "1")
+    page = await next_message(server, USER)
+
+    for data in ("sources:²", "sources:-1", "sources:", "sources:99999999999999999999"):
+        server.callback(USER, USER, page.message_id, data, modified_client=True)
+    await server.wait_for_async(lambda: len(server.callback_answers) == 4, timeout=30)
+    await server.wait_delivered_async()
+
+    assert plain(page).split("\n") == [
+        "Articles 1-1 of 1:",
+        f"{article.id} {article.title} — {article.source}",
+    ]
+    assert page.edits == []
+    assert server.messages(USER) == [page]  # no apology
+    assert rejected(server) == []
+
+
 # --------------------------------------------------------------------------- limits and errors
 
 
