@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from urllib.parse import urlsplit
 
@@ -20,6 +21,8 @@ from store import ArticleRecord, StoreError
 from ._kabar import is_admin, kabar, user_language
 from ._replies import split_html
 from ._texts import text
+
+logger = logging.getLogger(__name__)
 
 SOURCES = "sources"
 _PAGE = 10
@@ -66,10 +69,8 @@ async def _add_urls(
     lines = [html.escape(text(language, "adding", count=len(urls)))]
     progress = await message.reply_text(lines[0])
     for url in urls:
-        results = await asyncio.to_thread(_ingest, ingestor, [url])
-        lines += [result_line(r) for r in results] or [
-            f"failed: {html.escape(url)} — nothing found"
-        ]
+        results = await asyncio.to_thread(_ingest_one, ingestor, url)
+        lines += [result_line(r) for r in results]
         await progress.edit_text("\n".join(lines))
 
 
@@ -248,7 +249,7 @@ async def _follow(
     """Check the feed, follow it, and add what it holds now."""
     services = kabar(context)
     try:
-        links = await asyncio.to_thread(services.ingestor.feed_links, url)
+        links = await asyncio.to_thread(_feed_links, services.ingestor, url)
     except IngestError as exc:
         await message.reply_text(f"failed: {html.escape(url)} — {html.escape(str(exc))}")
         return
@@ -258,17 +259,23 @@ async def _follow(
 
 
 async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The feed job: new entries of every followed feed ingested, each following chat told."""
+    """The feed job: new entries of every followed feed ingested, each following chat told.
+
+    Each feed is polled on its own: one that is down or broken is logged and polled again
+    next time, and never keeps the feeds after it from being read.
+    """
     services = kabar(context)
     chats_by_url: dict[str, dict[int, str]] = {}
     for feed in services.state.feeds():
         chats_by_url.setdefault(feed.url, {})[feed.chat_id] = feed.language
     for url, chats in chats_by_url.items():
         try:
-            links = await asyncio.to_thread(services.ingestor.feed_links, url)
-        except IngestError:
-            continue  # a feed that is down now is polled again next time
-        await _ingest_new(context, url, links, chats)
+            links = await asyncio.to_thread(_feed_links, services.ingestor, url)
+            await _ingest_new(context, url, links, chats)
+        except IngestError as exc:
+            logger.warning("polling the feed %s failed: %s", url, exc)
+        except Exception:
+            logger.exception("polling the feed %s failed", url)
 
 
 async def _ingest_new(
@@ -289,8 +296,30 @@ async def _ingest_new(
             await context.bot.send_message(chat_id, part)
 
 
+def _feed_links(ingestor: Ingestor, url: str) -> list[str]:
+    """The feed's entry links; whatever reading it raised, as an `IngestError` with its reason."""
+    try:
+        return ingestor.feed_links(url)
+    except IngestError:
+        raise
+    except Exception as exc:
+        logger.exception("reading the feed %s failed", url)
+        raise IngestError(str(exc) or type(exc).__name__) from exc
+
+
 def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
+    """Each source on its own, so that whatever one raises is only that source's failure."""
+    return [result for source in sources for result in _ingest_one(ingestor, source)]
+
+
+def _ingest_one(ingestor: Ingestor, source: str) -> list[SourceResult]:
     """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
-    web = [s for s in sources if urlsplit(s).scheme in ("http", "https")]
-    refused = [SourceResult(s, None, error="not an http(s) URL") for s in sources if s not in web]
-    return refused + (list(ingestor.ingest(web)) if web else [])
+    try:
+        if urlsplit(source).scheme not in {"http", "https"}:
+            return [SourceResult(source, None, error="not an http(s) URL")]
+        return list(ingestor.ingest([source])) or [
+            SourceResult(source, None, error="nothing found")
+        ]
+    except Exception as exc:
+        logger.exception("ingesting %s failed", source)
+        return [SourceResult(source, None, error=str(exc) or type(exc).__name__)]

@@ -575,6 +575,27 @@ async def test_sources_whose_url_is_not_a_web_page_are_shown_unlinked(
     assert rejected(server) == []
 
 
+async def test_add_reports_a_malformed_url_as_its_own_failure_and_goes_on(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    found = site.url("/news/bridge.html")
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(ADMIN, ADMIN, "add", f"http://[::1 http://a:b/ {found}")
+    progress = await next_message(server, ADMIN)
+    await server.wait_for_async(lambda: len(progress.edits) == 3, timeout=60)
+
+    [record] = store.articles()
+    heading, unclosed, bad_port, added = plain(progress).split("\n")
+    assert heading == "Adding 3 source(s)…"
+    assert unclosed.startswith("failed: http://[::1 — ")
+    assert bad_port.startswith("failed: http://a:b/ — ")
+    assert added == f"added: {BRIDGE_TITLE} ({record.id})"
+    assert server.messages(ADMIN) == [progress]  # no apology
+    assert rejected(server) == []
+
+
 async def test_add_takes_web_addresses_only_never_the_bots_own_files(
     server: BotApiServer, fresh_engine: Engine, store: Store, tmp_path: Path, start_bot: Start
 ) -> None:
@@ -726,8 +747,8 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     assert plain(news) == "\n".join(
         [
             f"New from {feed}:",
-            f"failed: {site.url(str(secret))} — HTTP 404 Not Found for {site.url(str(secret))}",
             f"added: {ferry[0]} ({first.id})",
+            f"failed: {site.url(str(secret))} — HTTP 404 Not Found for {site.url(str(secret))}",
         ]
     )
     assert plain(listed) == f"Followed feeds:\n{feed}"
@@ -751,6 +772,64 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     assert plain(unfollowed) == f"No longer following {feed}."
     assert plain(empty) == "No feeds are followed. Add one with /feeds add URL."
     assert {r.title for r in store.articles()} == {ferry[0], market[0]}
+    assert rejected(server) == []
+
+
+async def test_a_broken_feed_or_entry_never_stops_the_other_feeds(  # noqa: PLR0917
+    server: BotApiServer,
+    site: Site,
+    fresh_engine: Engine,
+    store: Store,
+    start_bot: Start,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ferry = ("Ferry timetable changes in Sunport", "/news/ferry.html")
+    park = ("New park opens in Sunport", "/news/park.html")
+    site.routes[ferry[1]] = Route(
+        article_html(ferry[0], ["The first morning ferry of Sunport will leave earlier in May."])
+    )
+    site.routes[park[1]] = Route(
+        article_html(park[0], ["A new park with a pond opened on the old rail yard of Sunport."])
+    )
+    site.routes["/a-feed.xml"] = rss(site, ferry)
+    site.routes["/b-feed.xml"] = rss(site)
+    first, second = site.url("/a-feed.xml"), site.url("/b-feed.xml")
+    application = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    assert application.job_queue is not None
+    [poll] = [job for job in application.job_queue.jobs() if job.callback is poll_feeds]
+
+    for feed, replies in ((first, 2), (second, 1)):
+        server.command(GROUP, ADMIN, "feeds", f"add {feed}")
+        await server.wait_for_messages_async(GROUP, replies, timeout=60)
+
+    # The first feed now lists a link no URL parser reads; the second an entry that cannot
+    # be fetched beside one that can.
+    site.routes["/a-feed.xml"] = rss(site, ("Broken", "http://[::1"), ferry)
+    site.routes["/b-feed.xml"] = rss(site, ("Odd port", "http://a:b/"), park)
+    followed = len(server.messages(GROUP))
+
+    def news_from(feed: str) -> list[SentMessage]:
+        """The announcements of the feed since the poll."""
+        since = server.messages(GROUP)[followed:]
+        return [m for m in since if plain(m).startswith(f"New from {feed}:\n")]
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        await poll.run(application)  # what the job queue does every KABAR_FEED_POLL_MINUTES
+
+    records = {r.title: r for r in store.articles()}
+    assert set(records) == {ferry[0], park[0]}
+    [arrived] = news_from(second)
+    heading, odd, new = plain(arrived).split("\n")
+    assert heading == f"New from {second}:"
+    assert odd.startswith("failed: http://a:b/ — ")
+    assert new == f"added: {park[0]} ({records[park[0]].id})"
+    # The broken feed's failure is told to the chat, or else logged.
+    [broken] = news_from(first) or [None]
+    if broken is None:
+        assert any(first in record.getMessage() for record in caplog.records)
+    else:
+        assert plain(broken).split("\n")[1].startswith("failed: http://[::1 — ")
+    assert not any(plain(m).startswith("Sorry") for m in server.messages(GROUP))
     assert rejected(server) == []
 
 
