@@ -38,7 +38,7 @@ class Kabar:
             ingestor=Ingestor(engine.store),
             state=BotState(engine.store.settings.data_dir / "bot.sqlite3"),
             settings=settings,
-            limiter=RateLimiter(settings.questions_per_minute),
+            limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
         )
 
     def install(self, bot_data: dict[str, object]) -> None:

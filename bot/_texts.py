@@ -15,7 +15,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "That answer is no longer available; ask again.",
         "refused_admin": "Only admins can do that.",
         "refused_chat": "This bot is not available in this chat.",
-        "rate_limited": "You're asking faster than I can read: wait a minute and ask again.",
+        "rate_limited_user": ("You're asking faster than I can read: wait a minute and ask again."),
+        "rate_limited_chat": (
+            "This chat is asking faster than I can read: wait a minute and ask again."
+        ),
         "error": "Sorry, something went wrong with that. Please try again.",
         "empty_question": "Ask a question after /ask, e.g. /ask Who backs Haftar?",
         "brief_title": "Briefing",
@@ -65,7 +68,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Jawaban itu sudah tidak tersedia; silakan bertanya lagi.",
         "refused_admin": "Hanya admin yang boleh melakukan itu.",
         "refused_chat": "Bot ini tidak tersedia di obrolan ini.",
-        "rate_limited": "Pertanyaan Anda terlalu cepat: tunggu satu menit lalu tanya lagi.",
+        "rate_limited_user": "Pertanyaan Anda terlalu cepat: tunggu satu menit lalu tanya lagi.",
+        "rate_limited_chat": (
+            "Obrolan ini bertanya terlalu cepat: tunggu satu menit lalu tanya lagi."
+        ),
         "error": "Maaf, terjadi kesalahan. Silakan coba lagi.",
         "empty_question": (
             "Tulis pertanyaan setelah /ask, misalnya /ask Siapa yang mendukung Haftar?"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import Answer, Citation
-from bot._access import RateLimiter
+from bot._access import Limit, RateLimiter
 from bot._settings import BotSettings
 from bot._state import BotState
 
@@ -56,11 +56,12 @@ def test_removing_a_chats_subscriptions_leaves_other_chats(tmp_path: Path) -> No
     assert [s.chat_id for s in state.subscriptions()] == [-2]
 
 
-def test_rate_limiter_counts_per_user() -> None:
-    limiter = RateLimiter(per_minute=2)
+def test_rate_limiter_counts_per_user_and_per_chat() -> None:
+    limiter = RateLimiter(per_user=2, per_chat=3)
 
-    assert [limiter.allow(1) for _ in range(3)] == [True, True, False]
-    assert limiter.allow(2)
+    assert [limiter.refusal(1, -100) for _ in range(3)] == [None, None, Limit.USER]
+    assert [limiter.refusal(2, -100) for _ in range(2)] == [None, Limit.CHAT]
+    assert limiter.refusal(2, 2) is None  # the same person, in another chat
 
 
 def test_id_lists_read_comma_separated_from_the_environment(

@@ -80,7 +80,7 @@ def seed_services(engine: Engine, folder: Path, settings: BotSettings) -> Kabar:
         ingestor=Ingestor(engine.store),
         state=BotState(folder / "bot.sqlite3"),
         settings=settings,
-        limiter=RateLimiter(settings.questions_per_minute),
+        limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
     )
 
 
@@ -983,6 +983,29 @@ async def test_rate_limit_answers_the_third_question_in_a_minute_with_a_friendly
     assert limited.edits == []
     assert server.actions(USER) == ["typing", "typing"]
     assert "370 kilometer" in plain(others)
+
+
+async def test_many_people_in_one_group_cannot_ask_past_the_chats_limit(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    settings = settings_for(server, questions_per_minute=2, chat_questions_per_minute=3)
+    await start_bot(seed_services(engine, tmp_path, settings))
+    third, fourth = 1003, 1004
+
+    for user in (USER, USER, OTHER):
+        server.command(GROUP, user, "ask", "Who backs Haftar?")
+        await next_answer(server, GROUP)
+    server.command(GROUP, third, "ask", "Who backs Haftar?")
+    limited = await next_message(server, GROUP)
+    server.private_message(fourth, "Who backs Haftar?")
+    elsewhere = await next_answer(server, fourth)
+
+    assert plain(limited) == (
+        "This chat is asking faster than I can read: wait a minute and ask again."
+    )
+    assert limited.edits == []
+    assert server.actions(GROUP) == ["typing"] * 3
+    assert HAFTAR_FACTS[0] in plain(elsewhere)
 
 
 async def test_allowlist_refuses_other_chats_once_then_stays_silent(
