@@ -30,6 +30,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "This chat has no daily briefings. Add one with /subscribe HH:MM [topic]."
         ),
         "subscriptions": "Daily briefings in this chat:",
+        "subscriptions_chat_full": (
+            "This chat already has {count} daily briefings, the most it can have."
+            " Remove them with /unsubscribe to set up others."
+        ),
+        "subscriptions_user_full": (
+            "You already have {count} daily briefings across your chats,"
+            " the most one person can set up."
+        ),
         "add_usage": (
             "Use /add URL [URL...], or reply /add to a message with article text,"
             " or send me a .txt, .md, .html or .pdf file."
@@ -38,6 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "Use /remove ID (ids are listed by /sources).",
         "removed": "Removed {id}: {title}",
         "not_found": "No article with id {id}. See /sources.",
+        "remove_not_here": "You can remove only articles added in this group.",
         "sources_empty": "No articles yet. Admins can /add some.",
         "sources_page": "Articles {first}-{last} of {total}:",
         "sources_usage": "Use /sources, or /sources PAGE with PAGE from 1 to {pages}.",
@@ -87,6 +96,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Tidak ada ringkasan harian di sini. Tambahkan dengan /subscribe JJ:MM [topik]."
         ),
         "subscriptions": "Ringkasan harian di obrolan ini:",
+        "subscriptions_chat_full": (
+            "Obrolan ini sudah punya {count} ringkasan harian, batas terbanyaknya."
+            " Hapus dengan /unsubscribe untuk membuat yang lain."
+        ),
+        "subscriptions_user_full": (
+            "Anda sudah punya {count} ringkasan harian di obrolan-obrolan Anda,"
+            " batas terbanyak untuk satu orang."
+        ),
         "add_usage": (
             "Gunakan /add URL [URL...], atau balas sebuah pesan berisi teks artikel dengan /add,"
             " atau kirim berkas .txt, .md, .html, atau .pdf."
@@ -95,6 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "Gunakan /remove ID (daftar id ada di /sources).",
         "removed": "Dihapus {id}: {title}",
         "not_found": "Tidak ada artikel dengan id {id}. Lihat /sources.",
+        "remove_not_here": "Anda hanya bisa menghapus artikel yang ditambahkan di grup ini.",
         "sources_empty": "Belum ada artikel. Admin dapat menambahkan dengan /add.",
         "sources_page": "Artikel {first}-{last} dari {total}:",
         "sources_usage": (

@@ -60,6 +60,8 @@ BRIDGE_PARAGRAPHS = [
     ),
 ]
 
+CYCLE_LANES = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
+
 Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
 
 
@@ -480,6 +482,53 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
     assert rejected(server) == []
 
 
+async def test_subscriptions_are_capped_per_chat_and_per_person_and_listed_in_parts(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    first_group, second_group, third_group = GROUP, GROUP - 1, GROUP - 2
+    busy, other_admin = 2001, 2002
+    for group in (first_group, second_group, third_group):
+        server.set_admins(group, [busy, other_admin])
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    topics = [f"Libya {n} " + "Haftar and the ceasefire talks in Moscow " * 22 for n in range(5)]
+
+    subscribed = []
+    for n, topic in enumerate(topics):
+        server.command(first_group, busy, "subscribe", f"0{n}:00 {topic}")
+        subscribed.append(plain(await next_message(server, first_group)))
+    server.command(first_group, other_admin, "subscribe", "06:00 Libya")
+    chat_full = await next_message(server, first_group)
+    server.command(first_group, USER, "subscriptions")
+    listed = await server.wait_for_messages_async(first_group, 2, timeout=30)
+
+    assert all(reply.startswith("Every day at ") for reply in subscribed)
+    assert plain(chat_full) == (
+        "This chat already has 5 daily briefings, the most it can have."
+        " Remove them with /unsubscribe to set up others."
+    )
+    assert "\n".join(plain(part) for part in listed) == "\n".join(
+        ["Daily briefings in this chat:"]
+        + [f"• 0{n}:00 {topic.strip()}" for n, topic in enumerate(topics)]
+    )
+    assert all(len(plain(part)) <= 4096 for part in listed)
+
+    for n in range(5):
+        server.command(second_group, busy, "subscribe", f"0{n}:30 Libya")
+        await next_message(server, second_group)
+    server.command(third_group, busy, "subscribe", "07:00 Libya")
+    person_full = await next_message(server, third_group)
+    server.command(third_group, other_admin, "subscribe", "07:00 Libya")
+    someone_else = await next_message(server, third_group)
+
+    assert plain(person_full) == (
+        "You already have 10 daily briefings across your chats, the most one person can set up."
+    )
+    assert plain(someone_else).startswith("Every day at 07:00")
+    assert len(services.state.subscriptions()) == 11
+    assert rejected(server) == []
+
+
 async def test_subscriptions_and_answers_survive_a_restart(
     server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path
 ) -> None:
@@ -842,8 +891,7 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     server.set_admins(GROUP, [USER])  # a group admin is no bot admin by default
     services = Kabar.create(fresh_engine, settings_for(server))
     await start_bot(services)
-    cycle = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
-    server.document(ADMIN, ADMIN, "cycle.txt", cycle, "text/plain")
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
     await next_message(server, ADMIN)
     [record] = store.articles()
 
@@ -875,6 +923,105 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     assert plain(missing) == "No article with id 0000000000000000. See /sources."
     assert plain(removed) == f"Removed {record.id}: Cycle lanes for Sunport"
     assert store.articles() == []
+
+
+async def test_with_group_admins_allowed_a_private_chat_still_gives_no_admin_rights(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    site.routes["/feed.xml"] = rss(site, (BRIDGE_TITLE, "/news/bridge.html"))
+    page, feed = site.url("/news/bridge.html"), site.url("/feed.xml")
+    server.set_admins(GROUP, [USER])
+    services = Kabar.create(fresh_engine, settings_for(server, group_admins_can_add=True))
+    await start_bot(services)
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
+    await next_message(server, ADMIN)
+    [record] = store.articles()
+
+    # A private chat is nobody's group: there a group admin, like anyone, is no admin.
+    library = b"Library hours\n\nThe Sunport library will stay open until ten at night.\n"
+    attempts: list[Callable[[], object]] = [
+        lambda: server.command(USER, USER, "add", page),
+        lambda: server.document(USER, USER, "library.txt", library, "text/plain"),
+        lambda: server.command(USER, USER, "remove", record.id),
+        lambda: server.command(USER, USER, "feeds", f"add {feed}"),
+        lambda: server.command(USER, USER, "feeds", "list"),
+    ]
+    refusals = []
+    for attempt in attempts:
+        attempt()
+        refusals.append(plain(await next_message(server, USER)))
+    # A daily briefing in one's own private chat changes no collection: anyone may set it up.
+    server.command(OTHER, OTHER, "subscribe", "07:30 Sunport")
+    subscribed = await next_message(server, OTHER)
+
+    assert refusals == [REFUSED_ADMIN] * len(attempts)
+    assert store.articles() == [record]
+    assert services.state.feeds() == []
+    assert plain(subscribed) == (
+        "Every day at 07:30 (Asia/Jakarta) I'll post a briefing (Sunport) here."
+    )
+    assert rejected(server) == []
+
+
+async def test_group_admins_remove_only_what_their_group_added(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    other_group, member = GROUP - 1, 1003
+    server.set_admins(GROUP, [USER])
+    server.set_admins(other_group, [OTHER])
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    site.routes["/news/ferry.html"] = Route(
+        article_html("Ferry fares fall", ["Ferry fares in Sunport will fall by a tenth in June."])
+    )
+    site.routes["/feed.xml"] = rss(site, ("Ferry fares fall", "/news/ferry.html"))
+    await start_bot(Kabar.create(fresh_engine, settings_for(server, group_admins_can_add=True)))
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
+    await next_message(server, ADMIN)
+    [by_bot_admin] = store.articles()
+
+    # In their group they add by URL, by upload, by reply and by following a feed.
+    server.command(GROUP, USER, "add", site.url("/news/bridge.html"))
+    progress = await next_message(server, GROUP)
+    await server.wait_for_async(lambda: progress.edits, timeout=60)
+    upload = b"Market hall closes\n\nThe old market hall of Sunport will close in September.\n"
+    server.document(GROUP, USER, "market.txt", upload, "text/plain", caption="/add")
+    await next_message(server, GROUP)
+    pasted = server.group_message(
+        GROUP, member, "Night buses return\n\nNight buses will run again on weekends."
+    )
+    server.group_message(GROUP, USER, "/add", reply_to=pasted["message"])
+    await next_message(server, GROUP)
+    server.command(GROUP, USER, "feeds", f"add {site.url('/feed.xml')}")
+    await server.wait_for_messages_async(GROUP, 2, timeout=60)
+    server.command(GROUP, member, "add", site.url("/news/bridge.html"))
+    member_refused = await next_message(server, GROUP)
+    added_in_group = [r for r in store.articles() if r != by_bot_admin]
+
+    not_theirs = []
+    for chat_id, user, record in [
+        *((other_group, OTHER, r) for r in [*added_in_group, by_bot_admin]),
+        (GROUP, USER, by_bot_admin),
+    ]:
+        server.command(chat_id, user, "remove", record.id)
+        not_theirs.append(plain(await next_message(server, chat_id)))
+
+    assert plain(member_refused) == REFUSED_ADMIN
+    assert len(added_in_group) == 4
+    assert not_theirs == ["You can remove only articles added in this group."] * 6
+    assert len(store.articles()) == 5
+
+    removed = []
+    for chat_id, user, record in [
+        *((GROUP, USER, r) for r in added_in_group),
+        (other_group, ADMIN, by_bot_admin),  # a bot admin removes anything from anywhere
+    ]:
+        server.command(chat_id, user, "remove", record.id)
+        removed.append(plain(await next_message(server, chat_id)))
+
+    assert removed == [f"Removed {r.id}: {r.title}" for r in [*added_in_group, by_bot_admin]]
+    assert store.articles() == []
+    assert rejected(server) == []
 
 
 async def test_sources_pages_and_stats(
