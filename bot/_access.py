@@ -1,31 +1,61 @@
-"""Who may do what: bot admins, group admins, allowed chats, and a per-user rate limit."""
+"""How much each asker may ask: a sliding minute per user and per chat."""
 
 from __future__ import annotations
 
+import enum
 import time
 from collections import defaultdict, deque
 
 
-class RateLimiter:
-    """At most `per_minute` questions per user in any 60 seconds.
+class Limit(enum.StrEnum):
+    """Which limit a question ran into."""
 
-    Usage::
+    USER = "user"
+    CHAT = "chat"
 
-        limiter = RateLimiter(per_minute=10)
-        if not limiter.allow(user_id): ...   # tell the user to wait
-    """
+
+class _Minute:
+    """The times of the questions counted in the last 60 seconds, per key."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
         self._asked: dict[int, deque[float]] = defaultdict(deque)
 
-    def allow(self, user_id: int) -> bool:
-        """Whether this user may ask now; counts the question when so."""
-        now = time.monotonic()
-        asked = self._asked[user_id]
+    def full(self, key: int, now: float) -> bool:
+        asked = self._asked[key]
         while asked and now - asked[0] >= 60:
             asked.popleft()
-        if len(asked) >= self.per_minute:
+        if not asked:
+            del self._asked[key]  # one entry per recent asker, not per asker ever
             return False
-        asked.append(now)
-        return True
+        return len(asked) >= self.per_minute
+
+    def count(self, key: int, now: float) -> None:
+        self._asked[key].append(now)
+
+
+class RateLimiter:
+    """At most `per_user` questions per user and `per_chat` per chat in any 60 seconds.
+
+    Neither one person nor many people in one group can flood the bot.
+
+    Usage::
+
+        limiter = RateLimiter(per_user=10, per_chat=30)
+        if limiter.refusal(user_id, chat_id) is not None: ...   # tell them to wait
+    """
+
+    def __init__(self, per_user: int, per_chat: int) -> None:
+        self._users = _Minute(per_user)
+        self._chats = _Minute(per_chat)
+
+    def refusal(self, user_id: int, chat_id: int) -> Limit | None:
+        """The limit this question runs into, or None (and it is counted) when it may be asked."""
+        now = time.monotonic()
+        if self._users.full(user_id, now):
+            return Limit.USER
+        if self._chats.full(chat_id, now):
+            return Limit.CHAT
+        self._users.count(user_id, now)
+        self._chats.count(chat_id, now)
+        return None

@@ -8,16 +8,20 @@ import re
 from datetime import time, tzinfo
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes, JobQueue
 
 from ._briefing import brief
-from ._kabar import is_admin, is_chat_admin, kabar, user_language
+from ._kabar import kabar, may_manage_chat, user_language
 from ._replies import briefing_html, split_html
 from ._state import Subscription
 from ._texts import text
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# Each briefing is composed and posted every day: the most one chat receives, and the most one
+# person can set up across chats (anyone can make groups and administer them).
+_PER_CHAT = 5
+_PER_USER = 10
 
 
 async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,8 +42,8 @@ async def post_briefing(
 
 
 async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """True (after a short refusal) unless the sender is a bot admin or administers the chat."""
-    if await is_admin(update, context) or await is_chat_admin(update, context):
+    """True (after a short refusal) unless the sender may set up this chat's briefings."""
+    if await may_manage_chat(update, context):
         return False
     if update.effective_message:
         await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
@@ -47,24 +51,33 @@ async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/subscribe HH:MM [topic]: the briefing posted here every day (chat or bot admins)."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or await _refused(update, context):
+    """/subscribe HH:MM [topic]: the briefing posted here every day.
+
+    Chat or bot admins set it up in a group, anyone in their private chat; at most
+    five a chat and ten a person.
+    """
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or await _refused(update, context):
         return
-    language = user_language(update)
+    language, services = user_language(update), kabar(context)
     args = context.args or []
     match = _TIME.match(args[0]) if args else None
     if match is None:
         await message.reply_text(text(language, "subscribe_usage"))
         return
-    at = f"{int(match[1]):02d}:{match[2]}"
-    topic = " ".join(args[1:])
-    services = kabar(context)
-    subscription = services.state.add_subscription(chat.id, at, topic, language)
+    # Counted and added with no await between: no other handler can slip past the caps.
+    if len(services.state.subscriptions(chat.id)) >= _PER_CHAT:
+        await message.reply_text(text(language, "subscriptions_chat_full", count=_PER_CHAT))
+        return
+    if len(services.state.subscriptions(user_id=user.id)) >= _PER_USER:
+        await message.reply_text(text(language, "subscriptions_user_full", count=_PER_USER))
+        return
+    at, topic = f"{int(match[1]):02d}:{match[2]}", " ".join(args[1:])
+    subscription = services.state.add_subscription(chat.id, at, topic, language, user_id=user.id)
     schedule(context.job_queue, subscription, services.settings.zone)
     about = f" ({topic})" if topic else ""
     reply = text(language, "subscribed", time=at, zone=services.settings.timezone, topic=about)
-    await message.reply_text(html.escape(reply))
+    await _reply(message, html.escape(reply))
 
 
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,7 +104,13 @@ async def subscriptions_command(update: Update, context: ContextTypes.DEFAULT_TY
         await message.reply_text(text(language, "no_subscriptions"))
         return
     lines = [f"• {s.time} {html.escape(s.topic)}".rstrip() for s in subscriptions]
-    await message.reply_text("\n".join([text(language, "subscriptions"), *lines]))
+    await _reply(message, "\n".join([text(language, "subscriptions"), *lines]))
+
+
+async def _reply(message: Message, html_text: str) -> None:
+    """A reply in as many messages as it takes: a topic can be as long as a message."""
+    for part in split_html(html_text):
+        await message.reply_text(part)
 
 
 def schedule(

@@ -1,24 +1,31 @@
 """Handlers that grow and show the collection, and the job that polls feeds.
 
-`/add`, uploads, `/remove` and `/feeds` change the collection and are for admins only;
-`/sources` and `/stats` only show it.
+`/add`, uploads, `/remove` and `/feeds` change the collection and are for admins only: bot
+admins anywhere; with KABAR_GROUP_ADMINS_CAN_ADD, a group's admins in their group, where they
+may remove only what was added from it. `/sources` and `/stats` only show the collection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import logging
+import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
 from telegram.ext import ContextTypes
 
 from ingest import IngestError, Ingestor, SourceResult
-from store import ArticleRecord, StoreError
+from store import ArticleRecord, Outcome, StoreError
 
-from ._kabar import is_admin, kabar, user_language
+from ._kabar import is_bot_admin, kabar, may_change_collection, user_language
 from ._replies import split_html
+from ._state import BotState, Feed
 from ._texts import text
+
+logger = logging.getLogger(__name__)
 
 SOURCES = "sources"
 _PAGE = 10
@@ -26,8 +33,8 @@ _DOCUMENT_TYPES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
 async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """True (after a short refusal) when the sender is not an admin."""
-    if await is_admin(update, context):
+    """True (after a short refusal) when the sender may not change the collection here."""
+    if await may_change_collection(update, context):
         return False
     if update.effective_message:
         await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
@@ -43,6 +50,21 @@ def result_line(result: SourceResult) -> str:
     return f"{outcome}: {title} (<code>{html.escape(result.article_id)}</code>)"
 
 
+def _sender(update: Update) -> list[tuple[int, int]]:
+    """The (chat id, user id) an article sent in this update is added by."""
+    chat, user = update.effective_chat, update.effective_user
+    return [(chat.id, user.id)] if chat and user else []
+
+
+def _record_added(
+    state: BotState, results: Iterable[SourceResult], by: list[tuple[int, int]]
+) -> None:
+    """Remember who added each new article, and from which chat."""
+    for result in results:
+        if result.outcome is Outcome.ADDED:
+            state.record_added(result.article_id, by)
+
+
 async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/add URL [URL...], or /add as a reply to a message holding article text."""
     message = update.effective_message
@@ -50,33 +72,43 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     urls = context.args or []
     if message.reply_to_message and not urls:
-        await _add_text(message, message.reply_to_message, context)
+        await _add_text(message, message.reply_to_message, _sender(update), context)
     elif urls:
-        await _add_urls(message, urls, user_language(update), context)
+        await _add_urls(message, urls, _sender(update), user_language(update), context)
     else:
         await message.reply_text(text(user_language(update), "add_usage"))
 
 
 async def _add_urls(
-    message: Message, urls: list[str], language: str, context: ContextTypes.DEFAULT_TYPE
+    message: Message,
+    urls: list[str],
+    by: list[tuple[int, int]],
+    language: str,
+    context: ContextTypes.DEFAULT_TYPE,
 ) -> None:
     """One progress message, edited as each URL finishes."""
-    ingestor = kabar(context).ingestor
+    services = kabar(context)
     lines = [html.escape(text(language, "adding", count=len(urls)))]
     progress = await message.reply_text(lines[0])
     for url in urls:
-        results = await asyncio.to_thread(_ingest, ingestor, [url])
-        lines += [result_line(r) for r in results] or [
-            f"failed: {html.escape(url)} — nothing found"
-        ]
+        results = await asyncio.to_thread(_ingest_one, services.ingestor, url)
+        _record_added(services.state, results, by)
+        lines += [result_line(r) for r in results]
         await progress.edit_text("\n".join(lines))
 
 
-async def _add_text(message: Message, source: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _add_text(
+    message: Message,
+    source: Message,
+    by: list[tuple[int, int]],
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
     """The replied-to message's text as an article, crediting where it was forwarded from."""
+    services = kabar(context)
     body = source.text or source.caption or ""
     origin = _origin_name(source)
-    result = await asyncio.to_thread(kabar(context).ingestor.ingest_text, body, source=origin)
+    result = await asyncio.to_thread(services.ingestor.ingest_text, body, source=origin)
+    _record_added(services.state, [result], by)
     await message.reply_text(result_line(result))
 
 
@@ -108,24 +140,32 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     content = bytes(await (await doc.get_file()).download_as_bytearray())
     result = await asyncio.to_thread(kabar(context).ingestor.ingest_bytes, content, name)
+    _record_added(kabar(context).state, [result], _sender(update))
     await message.reply_text(result_line(result))
 
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/remove ID: an article and its chunks out of the collection."""
-    message = update.effective_message
-    if message is None or await _refused(update, context):
+    """/remove ID: an article and its chunks out of the collection.
+
+    A group's admin may remove only what was added from their group; bot admins anything.
+    """
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or await _refused(update, context):
         return
-    language = user_language(update)
+    services, language = kabar(context), user_language(update)
     if len(context.args or []) != 1:
         await message.reply_text(text(language, "remove_usage"))
         return
     article_id = (context.args or [""])[0]
+    if not is_bot_admin(update, context) and not services.state.added_in(article_id, chat.id):
+        await message.reply_text(text(language, "remove_not_here"))
+        return
     try:
-        record = await asyncio.to_thread(kabar(context).engine.store.remove, article_id)
+        record = await asyncio.to_thread(services.engine.store.remove, article_id)
     except StoreError:
         await message.reply_text(html.escape(text(language, "not_found", id=article_id)))
         return
+    services.state.forget_article(record.id)
     reply = text(language, "removed", id=record.id, title=record.title)
     await message.reply_text(html.escape(reply))
 
@@ -135,9 +175,13 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     message = update.effective_message
     if message is None:
         return
-    args = context.args or []
-    page = int(args[0]) if args and args[0].isdigit() else 1
-    body, markup = await _sources_page(context, page, user_language(update))
+    language = user_language(update)
+    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    page, pages = _requested_page(context.args or []), _page_count(records)
+    if records and (page is None or not 1 <= page <= pages):
+        await message.reply_text(text(language, "sources_usage", pages=pages))
+        return
+    body, markup = _sources_page(records, page or 1, language)
     await message.reply_text(body, reply_markup=markup)
 
 
@@ -147,19 +191,38 @@ async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None or not isinstance(query.message, Message) or not query.data:
         return
     await query.answer()
-    body, markup = await _sources_page(
-        context, int(query.data.split(":")[1]), user_language(update)
-    )
+    page = _requested_page([query.data.removeprefix(f"{SOURCES}:")])
+    if page is None:
+        return  # only a modified client sends data the bot never put on a button
+    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    # The collection may have shrunk since the buttons were made: the nearest page is shown.
+    body, markup = _sources_page(records, page, user_language(update))
     await query.message.edit_text(body, reply_markup=markup)
 
 
-async def _sources_page(
-    context: ContextTypes.DEFAULT_TYPE, page: int, language: str
+def _requested_page(args: list[str]) -> int | None:
+    """The page asked for (1 when none is), None when the argument is no page number.
+
+    ASCII digits only: `"²".isdigit()` is true, yet `int("²")` fails.
+    """
+    if not args:
+        return 1
+    if len(args) == 1 and re.fullmatch(r"[0-9]{1,9}", args[0]):
+        return int(args[0])
+    return None
+
+
+def _page_count(records: list[ArticleRecord]) -> int:
+    return (len(records) + _PAGE - 1) // _PAGE
+
+
+def _sources_page(
+    records: list[ArticleRecord], page: int, language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    """One page of /sources (the nearest one there is), with its Previous and Next buttons."""
     if not records:
         return text(language, "sources_empty"), None
-    pages = (len(records) + _PAGE - 1) // _PAGE
+    pages = _page_count(records)
     page = min(max(page, 1), pages)
     shown = records[(page - 1) * _PAGE : page * _PAGE]
     first = (page - 1) * _PAGE + 1
@@ -200,8 +263,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds add URL, /feeds list, /feeds remove URL: feeds polled for new articles."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or await _refused(update, context):
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None or await _refused(update, context):
         return
     language, args = user_language(update), context.args or []
     state = kabar(context).state
@@ -210,7 +273,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         lines = [text(language, "feeds"), *(html.escape(f.url) for f in feeds)]
         await message.reply_text("\n".join(lines) if feeds else text(language, "no_feeds"))
     elif args[:1] == ["add"] and len(args) == 2:
-        await _follow(message, args[1], chat.id, language, context)
+        await _follow(message, Feed(args[1], chat.id, language, user.id), context)
     elif args[:1] == ["remove"] and len(args) == 2:
         key = "feed_removed" if state.remove_feed(args[1], chat.id) else "feed_unknown"
         await message.reply_text(html.escape(text(language, key, url=args[1])))
@@ -218,39 +281,46 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(text(language, "feeds_usage"))
 
 
-async def _follow(
-    message: Message, url: str, chat_id: int, language: str, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def _follow(message: Message, feed: Feed, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Check the feed, follow it, and add what it holds now."""
     services = kabar(context)
     try:
-        links = await asyncio.to_thread(services.ingestor.feed_links, url)
+        links = await asyncio.to_thread(_feed_links, services.ingestor, feed.url)
     except IngestError as exc:
-        await message.reply_text(f"failed: {html.escape(url)} — {html.escape(str(exc))}")
+        await message.reply_text(f"failed: {html.escape(feed.url)} — {html.escape(str(exc))}")
         return
-    services.state.add_feed(url, chat_id, language)
-    await message.reply_text(html.escape(text(language, "feed_added", url=url)))
-    await _ingest_new(context, url, links, {chat_id: language})
+    services.state.add_feed(feed)
+    await message.reply_text(html.escape(text(feed.language, "feed_added", url=feed.url)))
+    await _ingest_new(context, feed.url, links, [feed])
 
 
 async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The feed job: new entries of every followed feed ingested, each following chat told."""
+    """The feed job: new entries of every followed feed ingested, each following chat told.
+
+    Each feed is polled on its own: one that is down or broken is logged and polled again
+    next time, and never keeps the feeds after it from being read.
+    """
     services = kabar(context)
-    chats_by_url: dict[str, dict[int, str]] = {}
+    followers: dict[str, list[Feed]] = {}
     for feed in services.state.feeds():
-        chats_by_url.setdefault(feed.url, {})[feed.chat_id] = feed.language
-    for url, chats in chats_by_url.items():
+        followers.setdefault(feed.url, []).append(feed)
+    for url, feeds in followers.items():
         try:
-            links = await asyncio.to_thread(services.ingestor.feed_links, url)
-        except IngestError:
-            continue  # a feed that is down now is polled again next time
-        await _ingest_new(context, url, links, chats)
+            links = await asyncio.to_thread(_feed_links, services.ingestor, url)
+            await _ingest_new(context, url, links, feeds)
+        except IngestError as exc:
+            logger.warning("polling the feed %s failed: %s", url, exc)
+        except Exception:
+            logger.exception("polling the feed %s failed", url)
 
 
 async def _ingest_new(
-    context: ContextTypes.DEFAULT_TYPE, url: str, links: list[str], chats: dict[int, str]
+    context: ContextTypes.DEFAULT_TYPE, url: str, links: list[str], feeds: list[Feed]
 ) -> None:
-    """Ingest the entries not seen before and tell each chat (by its language) what came."""
+    """Ingest the entries not seen before and tell each following chat what came.
+
+    The new articles are recorded as added from every chat following the feed.
+    """
     state, ingestor = kabar(context).state, kabar(context).ingestor
     new = state.unseen(url, links)
     if not new:
@@ -258,15 +328,38 @@ async def _ingest_new(
     results = await asyncio.to_thread(_ingest, ingestor, new)
     # Failed entries are reported once, not retried on every poll.
     state.mark_seen(url, new)
+    _record_added(state, results, [(feed.chat_id, feed.user_id) for feed in feeds])
     lines = [result_line(r) for r in results]
-    for chat_id, language in chats.items():
-        heading = html.escape(text(language, "feed_news", url=url))
+    for feed in feeds:
+        heading = html.escape(text(feed.language, "feed_news", url=url))
         for part in split_html("\n".join([heading, *lines])):
-            await context.bot.send_message(chat_id, part)
+            await context.bot.send_message(feed.chat_id, part)
+
+
+def _feed_links(ingestor: Ingestor, url: str) -> list[str]:
+    """The feed's entry links; whatever reading it raised, as an `IngestError` with its reason."""
+    try:
+        return ingestor.feed_links(url)
+    except IngestError:
+        raise
+    except Exception as exc:
+        logger.exception("reading the feed %s failed", url)
+        raise IngestError(str(exc) or type(exc).__name__) from exc
 
 
 def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
+    """Each source on its own, so that whatever one raises is only that source's failure."""
+    return [result for source in sources for result in _ingest_one(ingestor, source)]
+
+
+def _ingest_one(ingestor: Ingestor, source: str) -> list[SourceResult]:
     """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
-    web = [s for s in sources if urlsplit(s).scheme in ("http", "https")]
-    refused = [SourceResult(s, None, error="not an http(s) URL") for s in sources if s not in web]
-    return refused + (list(ingestor.ingest(web)) if web else [])
+    try:
+        if urlsplit(source).scheme not in {"http", "https"}:
+            return [SourceResult(source, None, error="not an http(s) URL")]
+        return list(ingestor.ingest([source])) or [
+            SourceResult(source, None, error="nothing found")
+        ]
+    except Exception as exc:
+        logger.exception("ingesting %s failed", source)
+        return [SourceResult(source, None, error=str(exc) or type(exc).__name__)]

@@ -38,7 +38,7 @@ class Kabar:
             ingestor=Ingestor(engine.store),
             state=BotState(engine.store.settings.data_dir / "bot.sqlite3"),
             settings=settings,
-            limiter=RateLimiter(settings.questions_per_minute),
+            limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
         )
 
     def install(self, bot_data: dict[str, object]) -> None:
@@ -61,23 +61,38 @@ def user_language(update: Update) -> str:
     return language if language in LANGUAGES else "en"
 
 
-async def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether the sender may change the collection: a bot admin, or a group's admin if allowed."""
-    services = kabar(context)
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return False
-    if user.id in services.settings.admin_user_ids:
-        return True
-    return services.settings.group_admins_can_add and await is_chat_admin(update, context)
+def is_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender is a bot admin (ADMIN_USER_IDS): full rights in every chat."""
+    user = update.effective_user
+    return user is not None and user.id in kabar(context).settings.admin_user_ids
 
 
-async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether the sender administers this group (anyone is in a private chat)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return False
-    if chat.type == ChatType.PRIVATE:
+async def may_change_collection(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender may add to the collection from this chat.
+
+    A bot admin anywhere; with KABAR_GROUP_ADMINS_CAN_ADD, a group's own admin in that group,
+    never in a private chat.
+    """
+    if is_bot_admin(update, context):
         return True
+    return kabar(context).settings.group_admins_can_add and await _is_group_admin(update, context)
+
+
+async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender may set up this chat's daily briefings.
+
+    A bot admin, a group's admin, or the user in their own private chat.
+    """
+    chat = update.effective_chat
+    if is_bot_admin(update, context) or (chat is not None and chat.type == ChatType.PRIVATE):
+        return True
+    return await _is_group_admin(update, context)
+
+
+async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender administers this group (no one does a private chat)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type not in {ChatType.GROUP, ChatType.SUPERGROUP}:
+        return False
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}

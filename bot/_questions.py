@@ -83,8 +83,9 @@ async def _answer(
     if message is None or update.effective_user is None:
         return
     language = question_language(question)
-    if not services.limiter.allow(update.effective_user.id):
-        await message.reply_text(text(language, "rate_limited"))
+    limit = services.limiter.refusal(update.effective_user.id, message.chat_id)
+    if limit is not None:
+        await message.reply_text(text(language, f"rate_limited_{limit}"))
         return
     await message.chat.send_action(ChatAction.TYPING)
     placeholder = await message.reply_text(text(language, "thinking"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
@@ -29,14 +30,29 @@ def answer_html(answer: Answer) -> str:
 
 def _citation_link(match: re.Match[str], links: dict[int, str]) -> str:
     url = links.get(int(match.group(1)), "")
-    return f'<a href="{html.escape(url)}">{match.group(0)}</a>' if url else match.group(0)
+    return _linked(match.group(0), url)
+
+
+def _linked(label: str, url: str) -> str:
+    """`label` (HTML) linking to `url` when it is a web page; plain otherwise.
+
+    An article's URL comes from whoever wrote its source: `javascript:`, `tg://` or `file:`
+    links would act in the reader's client, so only http(s) pages are linked.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return label
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return label
+    return f'<a href="{html.escape(url)}">{label}</a>'
 
 
 def source_line(citation: Citation) -> str:
-    """`[n] Title — site, date`, the title linking to the article when it has a URL."""
-    title = html.escape(citation.title or citation.site or citation.article_id)
-    if citation.url:
-        title = f'<a href="{html.escape(citation.url)}">{title}</a>'
+    """`[n] Title — site, date`, the title linking to the article when it has a web URL."""
+    title = _linked(
+        html.escape(citation.title or citation.site or citation.article_id), citation.url
+    )
     where = ", ".join(html.escape(x) for x in (citation.site, citation.published[:10]) if x)
     return f"[{citation.n}] {title}" + (f" — {where}" if where else "")
 

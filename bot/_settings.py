@@ -91,6 +91,9 @@ class BotSettings(BaseSettings):
     questions_per_minute: int = Field(
         default=10, ge=1, validation_alias=_env("KABAR_QUESTIONS_PER_MINUTE")
     )
+    chat_questions_per_minute: int = Field(
+        default=30, ge=1, validation_alias=_env("KABAR_CHAT_QUESTIONS_PER_MINUTE")
+    )
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org", validation_alias=_env("TELEGRAM_API_BASE_URL")
     )

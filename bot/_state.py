@@ -1,7 +1,8 @@
 """The bot's own state in a small SQLite database in the data folder: a restart loses none.
 
-Daily briefing subscriptions, followed feeds (and the entries already seen), and recent
-answers (for the Quotes button and for follow-up replies).
+Daily briefing subscriptions, followed feeds (and the entries already seen), who added each
+article from which chat (a group's admins may remove only their group's), and recent answers
+(for the Quotes button and for follow-up replies).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,42 +19,54 @@ from ._answer import Answer
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
     id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, time TEXT NOT NULL,
-    topic TEXT NOT NULL, language TEXT NOT NULL
+    topic TEXT NOT NULL, language TEXT NOT NULL, user_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT NOT NULL, chat_id INTEGER NOT NULL, language TEXT NOT NULL,
-    PRIMARY KEY (url, chat_id)
+    user_id INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (url, chat_id)
 );
 CREATE TABLE IF NOT EXISTS feed_entries (
     url TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (url, entry)
+);
+CREATE TABLE IF NOT EXISTS additions (
+    article_id TEXT NOT NULL, chat_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    PRIMARY KEY (article_id, chat_id)
 );
 CREATE TABLE IF NOT EXISTS answers (
     chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, answer TEXT NOT NULL,
     PRIMARY KEY (chat_id, message_id)
 );
 """
+# Columns added since the first release: a database made before gains them on opening (0 for
+# the user of an earlier row: nobody known).
+_ADDED_COLUMNS = (
+    ("subscriptions", "user_id", "INTEGER NOT NULL DEFAULT 0"),
+    ("feeds", "user_id", "INTEGER NOT NULL DEFAULT 0"),
+)
 # Answers older than this many are forgotten: their Quotes button then says so.
 _KEPT_ANSWERS = 10_000
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """A daily briefing: posted to `chat_id` at `time` (HH:MM, the bot's time zone)."""
+    """A daily briefing posted to `chat_id` at `time` (HH:MM, bot time), set up by `user_id`."""
 
     id: int
     chat_id: int
     time: str
     topic: str
     language: str
+    user_id: int
 
 
 @dataclass(frozen=True)
 class Feed:
-    """A feed followed for a chat, which is told what arrives."""
+    """A feed followed for a chat by `user_id`; the chat is told what arrives."""
 
     url: str
     chat_id: int
     language: str
+    user_id: int
 
 
 class BotState:
@@ -70,6 +84,10 @@ class BotState:
         self._lock = threading.Lock()
         with self._lock:
             self._db.executescript(_SCHEMA)
+            for table, column, declaration in _ADDED_COLUMNS:
+                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     def close(self) -> None:
         """Close the database."""
@@ -79,14 +97,17 @@ class BotState:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
-    def add_subscription(self, chat_id: int, time: str, topic: str, language: str) -> Subscription:
-        """Record a daily briefing and return it with its id."""
+    def add_subscription(
+        self, chat_id: int, time: str, topic: str, language: str, *, user_id: int
+    ) -> Subscription:
+        """Record a daily briefing set up by `user_id` and return it with its id."""
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO subscriptions (chat_id, time, topic, language) VALUES (?, ?, ?, ?)",
-                (chat_id, time, topic, language),
+                "INSERT INTO subscriptions (chat_id, time, topic, language, user_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_id, time, topic, language, user_id),
             )
-        return Subscription(int(cursor.lastrowid or 0), chat_id, time, topic, language)
+        return Subscription(int(cursor.lastrowid or 0), chat_id, time, topic, language, user_id)
 
     def remove_subscriptions(self, chat_id: int) -> list[Subscription]:
         """Remove every daily briefing of a chat; returns what was removed."""
@@ -94,17 +115,24 @@ class BotState:
         self._run("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
         return removed
 
-    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
-        """The daily briefings of one chat, or of all chats."""
-        sql = "SELECT id, chat_id, time, topic, language FROM subscriptions"
-        rows = self._run(f"{sql} WHERE chat_id = ?", (chat_id,)) if chat_id else self._run(sql)
+    def subscriptions(
+        self, chat_id: int | None = None, *, user_id: int | None = None
+    ) -> list[Subscription]:
+        """The daily briefings of one chat, or set up by one user, or all of them."""
+        sql = "SELECT id, chat_id, time, topic, language, user_id FROM subscriptions"
+        if chat_id is not None:
+            rows = self._run(f"{sql} WHERE chat_id = ? ORDER BY id", (chat_id,))
+        elif user_id is not None:
+            rows = self._run(f"{sql} WHERE user_id = ? ORDER BY id", (user_id,))
+        else:
+            rows = self._run(f"{sql} ORDER BY id")
         return [Subscription(*row) for row in rows]  # type: ignore[arg-type]
 
-    def add_feed(self, url: str, chat_id: int, language: str) -> None:
-        """Follow a feed for a chat."""
+    def add_feed(self, feed: Feed) -> None:
+        """Follow a feed for its chat."""
         self._run(
-            "INSERT OR REPLACE INTO feeds (url, chat_id, language) VALUES (?, ?, ?)",
-            (url, chat_id, language),
+            "INSERT OR REPLACE INTO feeds (url, chat_id, language, user_id) VALUES (?, ?, ?, ?)",
+            (feed.url, feed.chat_id, feed.language, feed.user_id),
         )
 
     def remove_feed(self, url: str, chat_id: int) -> bool:
@@ -114,10 +142,39 @@ class BotState:
         return followed
 
     def feeds(self, chat_id: int | None = None) -> list[Feed]:
-        """The feeds followed for one chat, or for all chats."""
-        sql = "SELECT url, chat_id, language FROM feeds"
-        rows = self._run(f"{sql} WHERE chat_id = ?", (chat_id,)) if chat_id else self._run(sql)
+        """The feeds followed for one chat, or for all chats, in the order they were followed."""
+        sql = "SELECT url, chat_id, language, user_id FROM feeds"
+        if chat_id is not None:
+            rows = self._run(f"{sql} WHERE chat_id = ? ORDER BY rowid", (chat_id,))
+        else:
+            rows = self._run(f"{sql} ORDER BY rowid")
         return [Feed(*row) for row in rows]  # type: ignore[arg-type]
+
+    def record_added(self, article_id: str, by: Iterable[tuple[int, int]]) -> None:
+        """Record a new article as added from each (chat id, user id) in `by`.
+
+        Records of an earlier article with this id (removed since, e.g. from the command
+        line) are replaced.
+        """
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM additions WHERE article_id = ?", (article_id,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO additions (article_id, chat_id, user_id) VALUES (?, ?, ?)",
+                [(article_id, chat_id, user_id) for chat_id, user_id in by],
+            )
+            self._db.execute("COMMIT")
+
+    def added_in(self, article_id: str, chat_id: int) -> bool:
+        """Whether the article was added from that chat."""
+        rows = self._run(
+            "SELECT 1 FROM additions WHERE article_id = ? AND chat_id = ?", (article_id, chat_id)
+        )
+        return bool(rows)
+
+    def forget_article(self, article_id: str) -> None:
+        """Drop the records of who added an article (it was removed)."""
+        self._run("DELETE FROM additions WHERE article_id = ?", (article_id,))
 
     def unseen(self, url: str, entries: list[str]) -> list[str]:
         """The entries of a feed not seen before, in the order given."""

@@ -107,9 +107,7 @@ def _register(application: Application) -> None:  # type: ignore[type-arg]
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND & groups, _questions.group_message),
             CallbackQueryHandler(_questions.quotes_button, pattern=f"^{_questions.QUOTES}$"),
-            CallbackQueryHandler(
-                _collection.sources_button, pattern=rf"^{_collection.SOURCES}:\d+$"
-            ),
+            CallbackQueryHandler(_collection.sources_button, pattern=f"^{_collection.SOURCES}:"),
         ]
     )
     application.add_error_handler(_on_error)

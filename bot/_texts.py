@@ -15,7 +15,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "That answer is no longer available; ask again.",
         "refused_admin": "Only admins can do that.",
         "refused_chat": "This bot is not available in this chat.",
-        "rate_limited": "You're asking faster than I can read: wait a minute and ask again.",
+        "rate_limited_user": ("You're asking faster than I can read: wait a minute and ask again."),
+        "rate_limited_chat": (
+            "This chat is asking faster than I can read: wait a minute and ask again."
+        ),
         "error": "Sorry, something went wrong with that. Please try again.",
         "empty_question": "Ask a question after /ask, e.g. /ask Who backs Haftar?",
         "brief_title": "Briefing",
@@ -27,6 +30,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "This chat has no daily briefings. Add one with /subscribe HH:MM [topic]."
         ),
         "subscriptions": "Daily briefings in this chat:",
+        "subscriptions_chat_full": (
+            "This chat already has {count} daily briefings, the most it can have."
+            " Remove them with /unsubscribe to set up others."
+        ),
+        "subscriptions_user_full": (
+            "You already have {count} daily briefings across your chats,"
+            " the most one person can set up."
+        ),
         "add_usage": (
             "Use /add URL [URL...], or reply /add to a message with article text,"
             " or send me a .txt, .md, .html or .pdf file."
@@ -35,8 +46,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "Use /remove ID (ids are listed by /sources).",
         "removed": "Removed {id}: {title}",
         "not_found": "No article with id {id}. See /sources.",
+        "remove_not_here": "You can remove only articles added in this group.",
         "sources_empty": "No articles yet. Admins can /add some.",
         "sources_page": "Articles {first}-{last} of {total}:",
+        "sources_usage": "Use /sources, or /sources PAGE with PAGE from 1 to {pages}.",
         "stats": "{articles} articles, {chunks} chunks. Languages: {languages}.",
         "feeds_usage": "Use /feeds add URL, /feeds list or /feeds remove URL.",
         "feed_added": "Following {url}: new entries will be added and announced here.",
@@ -64,7 +77,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "Jawaban itu sudah tidak tersedia; silakan bertanya lagi.",
         "refused_admin": "Hanya admin yang boleh melakukan itu.",
         "refused_chat": "Bot ini tidak tersedia di obrolan ini.",
-        "rate_limited": "Pertanyaan Anda terlalu cepat: tunggu satu menit lalu tanya lagi.",
+        "rate_limited_user": "Pertanyaan Anda terlalu cepat: tunggu satu menit lalu tanya lagi.",
+        "rate_limited_chat": (
+            "Obrolan ini bertanya terlalu cepat: tunggu satu menit lalu tanya lagi."
+        ),
         "error": "Maaf, terjadi kesalahan. Silakan coba lagi.",
         "empty_question": (
             "Tulis pertanyaan setelah /ask, misalnya /ask Siapa yang mendukung Haftar?"
@@ -80,6 +96,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Tidak ada ringkasan harian di sini. Tambahkan dengan /subscribe JJ:MM [topik]."
         ),
         "subscriptions": "Ringkasan harian di obrolan ini:",
+        "subscriptions_chat_full": (
+            "Obrolan ini sudah punya {count} ringkasan harian, batas terbanyaknya."
+            " Hapus dengan /unsubscribe untuk membuat yang lain."
+        ),
+        "subscriptions_user_full": (
+            "Anda sudah punya {count} ringkasan harian di obrolan-obrolan Anda,"
+            " batas terbanyak untuk satu orang."
+        ),
         "add_usage": (
             "Gunakan /add URL [URL...], atau balas sebuah pesan berisi teks artikel dengan /add,"
             " atau kirim berkas .txt, .md, .html, atau .pdf."
@@ -88,8 +112,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "remove_usage": "Gunakan /remove ID (daftar id ada di /sources).",
         "removed": "Dihapus {id}: {title}",
         "not_found": "Tidak ada artikel dengan id {id}. Lihat /sources.",
+        "remove_not_here": "Anda hanya bisa menghapus artikel yang ditambahkan di grup ini.",
         "sources_empty": "Belum ada artikel. Admin dapat menambahkan dengan /add.",
         "sources_page": "Artikel {first}-{last} dari {total}:",
+        "sources_usage": (
+            "Gunakan /sources, atau /sources HALAMAN dengan HALAMAN dari 1 sampai {pages}."
+        ),
         "stats": "{articles} artikel, {chunks} potongan. Bahasa: {languages}.",
         "feeds_usage": "Gunakan /feeds add URL, /feeds list, atau /feeds remove URL.",
         "feed_added": "Mengikuti {url}: entri baru akan ditambahkan dan diumumkan di sini.",

@@ -1514,8 +1514,20 @@ class BotApiServer:
             return self.private_message(user_id, text)
         return self.group_message(chat_id, user_id, text)
 
-    def callback(self, chat_id: int, user_id: int, message_id: int, data: str) -> JSON:
-        """The user presses the button with `data` under bot message `message_id`."""
+    def callback(
+        self,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        modified_client: bool = False,
+    ) -> JSON:
+        """The user presses the button with `data` under bot message `message_id`.
+
+        With `modified_client`, `data` need not be on any button: the Bot API warns that a bad
+        client can send arbitrary data in a callback query.
+        """
         with self._cond:
             sent = next(
                 (s for s in self._sent.get(chat_id, []) if s.message_id == message_id),
@@ -1523,7 +1535,7 @@ class BotApiServer:
             )
             if sent is None or sent.deleted:
                 raise ValueError(f"no bot message {message_id} in chat {chat_id}")
-            if data not in sent.callback_data:
+            if not modified_client and data not in sent.callback_data:
                 raise ValueError(f"message {message_id} has no button {data!r}: {sent.buttons}")
             query_id = f"{user_id}{self._next_update_id}"
             query: JSON = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot import Answer, Citation
 from bot._briefing import Briefing, BriefItem
 from bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
@@ -101,3 +103,32 @@ def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
     assert html_text.startswith("<b>Briefing: Libya</b>")
     assert '<a href="https://x.example/1">Gencatan &lt;senjata&gt;</a>' in html_text
     assert "• LNA didukung Mesir &amp; UEA. [1]" in html_text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        " JavaScript:alert(1)",
+        "tg://resolve?domain=some_bot&start=x",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "http:///no-host",
+        "http://[::1",
+    ],
+)
+def test_a_source_url_that_is_not_a_web_page_shows_as_plain_text(url: str) -> None:
+    citation = _citation(url=url)
+    briefing = Briefing("", "en", (BriefItem.quoting(citation, ("Turki mendukung GNA.",)),))
+
+    for html_text in (answer_html(_answer("Fakta. [1]", citation)), briefing_html(briefing)):
+        assert "<a" not in html_text
+        assert "Turki &amp; Rusia &lt;live&gt; — news.example" in html_text
+
+
+def test_http_and_https_sources_stay_linked() -> None:
+    for url in ("http://news.example/a", "HTTPS://news.example/b"):
+        html_text = answer_html(_answer("Fakta. [1]", _citation(url=url)))
+
+        assert f'<a href="{url}">[1]</a>' in html_text
+        assert f'<a href="{url}">Turki &amp; Rusia &lt;live&gt;</a>' in html_text

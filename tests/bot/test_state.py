@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot import Answer, Citation
-from bot._access import RateLimiter
+from bot._access import Limit, RateLimiter
 from bot._settings import BotSettings
-from bot._state import BotState
+from bot._state import BotState, Feed
 
 
 def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> None:
@@ -27,17 +29,20 @@ def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> No
         "Siapa yang mendukung LNA?",
     )
     state = BotState(path)
-    state.add_subscription(-100, "07:30", "Libya", "en")
-    state.add_feed("https://x.example/rss", -100, "en")
+    state.add_subscription(-100, "07:30", "Libya", "en", user_id=7)
+    state.add_feed(Feed("https://x.example/rss", -100, "en", 7))
     state.mark_seen("https://x.example/rss", ["https://x.example/1"])
+    state.record_added("a1", [(-100, 7)])
     state.save_answer(-100, 42, answer)
     state.close()
 
     again = BotState(path)
 
     [subscription] = again.subscriptions(-100)
-    assert (subscription.time, subscription.topic) == ("07:30", "Libya")
-    assert [f.url for f in again.feeds(-100)] == ["https://x.example/rss"]
+    assert (subscription.time, subscription.topic, subscription.user_id) == ("07:30", "Libya", 7)
+    assert again.subscriptions(user_id=7) == [subscription]
+    assert again.feeds(-100) == [Feed("https://x.example/rss", -100, "en", 7)]
+    assert again.added_in("a1", -100)
     assert again.unseen(
         "https://x.example/rss", ["https://x.example/1", "https://x.example/2"]
     ) == ["https://x.example/2"]
@@ -47,8 +52,8 @@ def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> No
 
 def test_removing_a_chats_subscriptions_leaves_other_chats(tmp_path: Path) -> None:
     state = BotState(tmp_path / "bot.sqlite3")
-    state.add_subscription(-1, "07:00", "", "en")
-    state.add_subscription(-2, "08:00", "", "id")
+    state.add_subscription(-1, "07:00", "", "en", user_id=7)
+    state.add_subscription(-2, "08:00", "", "id", user_id=7)
 
     removed = state.remove_subscriptions(-1)
 
@@ -56,11 +61,63 @@ def test_removing_a_chats_subscriptions_leaves_other_chats(tmp_path: Path) -> No
     assert [s.chat_id for s in state.subscriptions()] == [-2]
 
 
-def test_rate_limiter_counts_per_user() -> None:
-    limiter = RateLimiter(per_minute=2)
+def test_an_article_added_again_after_its_removal_belongs_to_its_new_chat(
+    tmp_path: Path,
+) -> None:
+    state = BotState(tmp_path / "bot.sqlite3")
+    state.record_added("a1", [(-1, 7), (-2, 8)])  # a feed followed in two groups
 
-    assert [limiter.allow(1) for _ in range(3)] == [True, True, False]
-    assert limiter.allow(2)
+    assert state.added_in("a1", -1)
+    assert state.added_in("a1", -2)
+    assert not state.added_in("a1", -3)
+
+    # Removed from the command line, which knows nothing of chats, then added in a third group.
+    state.record_added("a1", [(-3, 9)])
+
+    assert not state.added_in("a1", -1)
+    assert state.added_in("a1", -3)
+
+    state.forget_article("a1")
+
+    assert not state.added_in("a1", -3)
+
+
+def test_a_database_of_an_earlier_bot_opens_with_its_subscriptions_and_feeds(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.executescript(
+            """
+            CREATE TABLE subscriptions (
+                id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, time TEXT NOT NULL,
+                topic TEXT NOT NULL, language TEXT NOT NULL
+            );
+            CREATE TABLE feeds (
+                url TEXT NOT NULL, chat_id INTEGER NOT NULL, language TEXT NOT NULL,
+                PRIMARY KEY (url, chat_id)
+            );
+            INSERT INTO subscriptions (chat_id, time, topic, language)
+                VALUES (-100, '07:30', 'Libya', 'en');
+            INSERT INTO feeds VALUES ('https://x.example/rss', -100, 'id');
+            """
+        )
+
+    state = BotState(path)
+
+    [subscription] = state.subscriptions(-100)
+    assert (subscription.time, subscription.topic, subscription.user_id) == ("07:30", "Libya", 0)
+    assert state.feeds() == [Feed("https://x.example/rss", -100, "id", 0)]
+    state.add_subscription(-100, "08:00", "", "en", user_id=7)
+    assert [s.user_id for s in state.subscriptions(-100)] == [0, 7]
+
+
+def test_rate_limiter_counts_per_user_and_per_chat() -> None:
+    limiter = RateLimiter(per_user=2, per_chat=3)
+
+    assert [limiter.refusal(1, -100) for _ in range(3)] == [None, None, Limit.USER]
+    assert [limiter.refusal(2, -100) for _ in range(2)] == [None, Limit.CHAT]
+    assert limiter.refusal(2, 2) is None  # the same person, in another chat
 
 
 def test_id_lists_read_comma_separated_from_the_environment(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -59,6 +60,8 @@ BRIDGE_PARAGRAPHS = [
     ),
 ]
 
+CYCLE_LANES = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
+
 Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
 
 
@@ -79,7 +82,7 @@ def seed_services(engine: Engine, folder: Path, settings: BotSettings) -> Kabar:
         ingestor=Ingestor(engine.store),
         state=BotState(folder / "bot.sqlite3"),
         settings=settings,
-        limiter=RateLimiter(settings.questions_per_minute),
+        limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
     )
 
 
@@ -479,6 +482,53 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
     assert rejected(server) == []
 
 
+async def test_subscriptions_are_capped_per_chat_and_per_person_and_listed_in_parts(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    first_group, second_group, third_group = GROUP, GROUP - 1, GROUP - 2
+    busy, other_admin = 2001, 2002
+    for group in (first_group, second_group, third_group):
+        server.set_admins(group, [busy, other_admin])
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    topics = [f"Libya {n} " + "Haftar and the ceasefire talks in Moscow " * 22 for n in range(5)]
+
+    subscribed = []
+    for n, topic in enumerate(topics):
+        server.command(first_group, busy, "subscribe", f"0{n}:00 {topic}")
+        subscribed.append(plain(await next_message(server, first_group)))
+    server.command(first_group, other_admin, "subscribe", "06:00 Libya")
+    chat_full = await next_message(server, first_group)
+    server.command(first_group, USER, "subscriptions")
+    listed = await server.wait_for_messages_async(first_group, 2, timeout=30)
+
+    assert all(reply.startswith("Every day at ") for reply in subscribed)
+    assert plain(chat_full) == (
+        "This chat already has 5 daily briefings, the most it can have."
+        " Remove them with /unsubscribe to set up others."
+    )
+    assert "\n".join(plain(part) for part in listed) == "\n".join(
+        ["Daily briefings in this chat:"]
+        + [f"• 0{n}:00 {topic.strip()}" for n, topic in enumerate(topics)]
+    )
+    assert all(len(plain(part)) <= 4096 for part in listed)
+
+    for n in range(5):
+        server.command(second_group, busy, "subscribe", f"0{n}:30 Libya")
+        await next_message(server, second_group)
+    server.command(third_group, busy, "subscribe", "07:00 Libya")
+    person_full = await next_message(server, third_group)
+    server.command(third_group, other_admin, "subscribe", "07:00 Libya")
+    someone_else = await next_message(server, third_group)
+
+    assert plain(person_full) == (
+        "You already have 10 daily briefings across your chats, the most one person can set up."
+    )
+    assert plain(someone_else).startswith("Every day at 07:00")
+    assert len(services.state.subscriptions()) == 11
+    assert rejected(server) == []
+
+
 async def test_subscriptions_and_answers_survive_a_restart(
     server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path
 ) -> None:
@@ -544,6 +594,55 @@ async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
     assert ("[1]", found) in links(answer)  # the citation in the text
     assert (BRIDGE_TITLE, found) in links(answer)  # the title in the sources
     assert {url for _, url in links(answer)} == {found}
+
+
+async def test_sources_whose_url_is_not_a_web_page_are_shown_unlinked(
+    server: BotApiServer, store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    # A corpus is someone else's data: its url field may name a script or a Telegram action.
+    corpus = tmp_path / "corpus.jsonl"
+    records = [
+        {"title": BRIDGE_TITLE, "text": " ".join(BRIDGE_PARAGRAPHS), "url": "javascript:alert(1)"},
+        {
+            "title": "Sunport bridge tolls",
+            "text": "The harbour bridge of Sunport reopened without tolls on Monday, the council"
+            " said, and will stay free for cars until the end of the year.",
+            "url": "tg://resolve?domain=other_bot&start=reopened",
+        },
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in records))
+    list(Ingestor(store).ingest([str(corpus)]))
+    await start_bot(Kabar.create(Engine(store), settings_for(server)))
+
+    server.private_message(USER, "When did the Sunport harbour bridge reopen?")
+    answer = await next_answer(server, USER)
+
+    lines, sources = answer_body(answer)
+    assert any("reopened to traffic on Monday" in line for line in lines)
+    assert f"[1] {BRIDGE_TITLE}" in sources.split("\n")
+    assert links(answer) == []
+    assert rejected(server) == []
+
+
+async def test_add_reports_a_malformed_url_as_its_own_failure_and_goes_on(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    found = site.url("/news/bridge.html")
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(ADMIN, ADMIN, "add", f"http://[::1 http://a:b/ {found}")
+    progress = await next_message(server, ADMIN)
+    await server.wait_for_async(lambda: len(progress.edits) == 3, timeout=60)
+
+    [record] = store.articles()
+    heading, unclosed, bad_port, added = plain(progress).split("\n")
+    assert heading == "Adding 3 source(s)…"
+    assert unclosed.startswith("failed: http://[::1 — ")
+    assert bad_port.startswith("failed: http://a:b/ — ")
+    assert added == f"added: {BRIDGE_TITLE} ({record.id})"
+    assert server.messages(ADMIN) == [progress]  # no apology
+    assert rejected(server) == []
 
 
 async def test_add_takes_web_addresses_only_never_the_bots_own_files(
@@ -697,8 +796,8 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     assert plain(news) == "\n".join(
         [
             f"New from {feed}:",
-            f"failed: {site.url(str(secret))} — HTTP 404 Not Found for {site.url(str(secret))}",
             f"added: {ferry[0]} ({first.id})",
+            f"failed: {site.url(str(secret))} — HTTP 404 Not Found for {site.url(str(secret))}",
         ]
     )
     assert plain(listed) == f"Followed feeds:\n{feed}"
@@ -725,6 +824,64 @@ async def test_feeds_are_followed_polled_for_new_entries_and_unfollowed(  # noqa
     assert rejected(server) == []
 
 
+async def test_a_broken_feed_or_entry_never_stops_the_other_feeds(  # noqa: PLR0917
+    server: BotApiServer,
+    site: Site,
+    fresh_engine: Engine,
+    store: Store,
+    start_bot: Start,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ferry = ("Ferry timetable changes in Sunport", "/news/ferry.html")
+    park = ("New park opens in Sunport", "/news/park.html")
+    site.routes[ferry[1]] = Route(
+        article_html(ferry[0], ["The first morning ferry of Sunport will leave earlier in May."])
+    )
+    site.routes[park[1]] = Route(
+        article_html(park[0], ["A new park with a pond opened on the old rail yard of Sunport."])
+    )
+    site.routes["/a-feed.xml"] = rss(site, ferry)
+    site.routes["/b-feed.xml"] = rss(site)
+    first, second = site.url("/a-feed.xml"), site.url("/b-feed.xml")
+    application = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    assert application.job_queue is not None
+    [poll] = [job for job in application.job_queue.jobs() if job.callback is poll_feeds]
+
+    for feed, replies in ((first, 2), (second, 1)):
+        server.command(GROUP, ADMIN, "feeds", f"add {feed}")
+        await server.wait_for_messages_async(GROUP, replies, timeout=60)
+
+    # The first feed now lists a link no URL parser reads; the second an entry that cannot
+    # be fetched beside one that can.
+    site.routes["/a-feed.xml"] = rss(site, ("Broken", "http://[::1"), ferry)
+    site.routes["/b-feed.xml"] = rss(site, ("Odd port", "http://a:b/"), park)
+    followed = len(server.messages(GROUP))
+
+    def news_from(feed: str) -> list[SentMessage]:
+        """The announcements of the feed since the poll."""
+        since = server.messages(GROUP)[followed:]
+        return [m for m in since if plain(m).startswith(f"New from {feed}:\n")]
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        await poll.run(application)  # what the job queue does every KABAR_FEED_POLL_MINUTES
+
+    records = {r.title: r for r in store.articles()}
+    assert set(records) == {ferry[0], park[0]}
+    [arrived] = news_from(second)
+    heading, odd, new = plain(arrived).split("\n")
+    assert heading == f"New from {second}:"
+    assert odd.startswith("failed: http://a:b/ — ")
+    assert new == f"added: {park[0]} ({records[park[0]].id})"
+    # The broken feed's failure is told to the chat, or else logged.
+    [broken] = news_from(first) or [None]
+    if broken is None:
+        assert any(first in record.getMessage() for record in caplog.records)
+    else:
+        assert plain(broken).split("\n")[1].startswith("failed: http://[::1 — ")
+    assert not any(plain(m).startswith("Sorry") for m in server.messages(GROUP))
+    assert rejected(server) == []
+
+
 async def test_admin_actions_are_refused_to_others_and_change_nothing(
     server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
 ) -> None:
@@ -734,8 +891,7 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     server.set_admins(GROUP, [USER])  # a group admin is no bot admin by default
     services = Kabar.create(fresh_engine, settings_for(server))
     await start_bot(services)
-    cycle = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
-    server.document(ADMIN, ADMIN, "cycle.txt", cycle, "text/plain")
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
     await next_message(server, ADMIN)
     [record] = store.articles()
 
@@ -767,6 +923,105 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     assert plain(missing) == "No article with id 0000000000000000. See /sources."
     assert plain(removed) == f"Removed {record.id}: Cycle lanes for Sunport"
     assert store.articles() == []
+
+
+async def test_with_group_admins_allowed_a_private_chat_still_gives_no_admin_rights(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    site.routes["/feed.xml"] = rss(site, (BRIDGE_TITLE, "/news/bridge.html"))
+    page, feed = site.url("/news/bridge.html"), site.url("/feed.xml")
+    server.set_admins(GROUP, [USER])
+    services = Kabar.create(fresh_engine, settings_for(server, group_admins_can_add=True))
+    await start_bot(services)
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
+    await next_message(server, ADMIN)
+    [record] = store.articles()
+
+    # A private chat is nobody's group: there a group admin, like anyone, is no admin.
+    library = b"Library hours\n\nThe Sunport library will stay open until ten at night.\n"
+    attempts: list[Callable[[], object]] = [
+        lambda: server.command(USER, USER, "add", page),
+        lambda: server.document(USER, USER, "library.txt", library, "text/plain"),
+        lambda: server.command(USER, USER, "remove", record.id),
+        lambda: server.command(USER, USER, "feeds", f"add {feed}"),
+        lambda: server.command(USER, USER, "feeds", "list"),
+    ]
+    refusals = []
+    for attempt in attempts:
+        attempt()
+        refusals.append(plain(await next_message(server, USER)))
+    # A daily briefing in one's own private chat changes no collection: anyone may set it up.
+    server.command(OTHER, OTHER, "subscribe", "07:30 Sunport")
+    subscribed = await next_message(server, OTHER)
+
+    assert refusals == [REFUSED_ADMIN] * len(attempts)
+    assert store.articles() == [record]
+    assert services.state.feeds() == []
+    assert plain(subscribed) == (
+        "Every day at 07:30 (Asia/Jakarta) I'll post a briefing (Sunport) here."
+    )
+    assert rejected(server) == []
+
+
+async def test_group_admins_remove_only_what_their_group_added(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    other_group, member = GROUP - 1, 1003
+    server.set_admins(GROUP, [USER])
+    server.set_admins(other_group, [OTHER])
+    site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
+    site.routes["/news/ferry.html"] = Route(
+        article_html("Ferry fares fall", ["Ferry fares in Sunport will fall by a tenth in June."])
+    )
+    site.routes["/feed.xml"] = rss(site, ("Ferry fares fall", "/news/ferry.html"))
+    await start_bot(Kabar.create(fresh_engine, settings_for(server, group_admins_can_add=True)))
+    server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
+    await next_message(server, ADMIN)
+    [by_bot_admin] = store.articles()
+
+    # In their group they add by URL, by upload, by reply and by following a feed.
+    server.command(GROUP, USER, "add", site.url("/news/bridge.html"))
+    progress = await next_message(server, GROUP)
+    await server.wait_for_async(lambda: progress.edits, timeout=60)
+    upload = b"Market hall closes\n\nThe old market hall of Sunport will close in September.\n"
+    server.document(GROUP, USER, "market.txt", upload, "text/plain", caption="/add")
+    await next_message(server, GROUP)
+    pasted = server.group_message(
+        GROUP, member, "Night buses return\n\nNight buses will run again on weekends."
+    )
+    server.group_message(GROUP, USER, "/add", reply_to=pasted["message"])
+    await next_message(server, GROUP)
+    server.command(GROUP, USER, "feeds", f"add {site.url('/feed.xml')}")
+    await server.wait_for_messages_async(GROUP, 2, timeout=60)
+    server.command(GROUP, member, "add", site.url("/news/bridge.html"))
+    member_refused = await next_message(server, GROUP)
+    added_in_group = [r for r in store.articles() if r != by_bot_admin]
+
+    not_theirs = []
+    for chat_id, user, record in [
+        *((other_group, OTHER, r) for r in [*added_in_group, by_bot_admin]),
+        (GROUP, USER, by_bot_admin),
+    ]:
+        server.command(chat_id, user, "remove", record.id)
+        not_theirs.append(plain(await next_message(server, chat_id)))
+
+    assert plain(member_refused) == REFUSED_ADMIN
+    assert len(added_in_group) == 4
+    assert not_theirs == ["You can remove only articles added in this group."] * 6
+    assert len(store.articles()) == 5
+
+    removed = []
+    for chat_id, user, record in [
+        *((GROUP, USER, r) for r in added_in_group),
+        (other_group, ADMIN, by_bot_admin),  # a bot admin removes anything from anywhere
+    ]:
+        server.command(chat_id, user, "remove", record.id)
+        removed.append(plain(await next_message(server, chat_id)))
+
+    assert removed == [f"Removed {r.id}: {r.title}" for r in [*added_in_group, by_bot_admin]]
+    assert store.articles() == []
+    assert rejected(server) == []
 
 
 async def test_sources_pages_and_stats(
@@ -811,6 +1066,49 @@ async def test_sources_pages_and_stats(
     assert plain(stats) == "11 articles, 11 chunks. Languages: en 11."
 
 
+async def test_sources_with_an_odd_page_gets_the_usage_line(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    # "²".isdigit() is true, yet int("²") fails.
+    odd = ["²", "-1", "0", "2", "abc", "99999999999999999999", "1 2"]
+
+    usages, indonesian = [], []
+    for argument in odd:
+        server.command(USER, USER, "sources", argument)
+        usages.append(plain(await next_message(server, USER)))
+        server.private_message(OTHER, f"/sources {argument}", language_code="id")
+        indonesian.append(plain(await next_message(server, OTHER)))
+
+    assert usages == ["Use /sources, or /sources PAGE with PAGE from 1 to 1."] * len(odd)
+    assert indonesian == [
+        "Gunakan /sources, atau /sources HALAMAN dengan HALAMAN dari 1 sampai 1."
+    ] * len(odd)
+    assert rejected(server) == []
+
+
+async def test_page_buttons_pressed_with_odd_data_change_nothing(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    [article] = seed_store.articles()
+    server.command(USER, USER, "sources", "1")
+    page = await next_message(server, USER)
+
+    for data in ("sources:²", "sources:-1", "sources:", "sources:99999999999999999999"):
+        server.callback(USER, USER, page.message_id, data, modified_client=True)
+    await server.wait_for_async(lambda: len(server.callback_answers) == 4, timeout=30)
+    await server.wait_delivered_async()
+
+    assert plain(page).split("\n") == [
+        "Articles 1-1 of 1:",
+        f"{article.id} {article.title} — {article.source}",
+    ]
+    assert page.edits == []
+    assert server.messages(USER) == [page]  # no apology
+    assert rejected(server) == []
+
+
 # --------------------------------------------------------------------------- limits and errors
 
 
@@ -832,6 +1130,29 @@ async def test_rate_limit_answers_the_third_question_in_a_minute_with_a_friendly
     assert limited.edits == []
     assert server.actions(USER) == ["typing", "typing"]
     assert "370 kilometer" in plain(others)
+
+
+async def test_many_people_in_one_group_cannot_ask_past_the_chats_limit(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    settings = settings_for(server, questions_per_minute=2, chat_questions_per_minute=3)
+    await start_bot(seed_services(engine, tmp_path, settings))
+    third, fourth = 1003, 1004
+
+    for user in (USER, USER, OTHER):
+        server.command(GROUP, user, "ask", "Who backs Haftar?")
+        await next_answer(server, GROUP)
+    server.command(GROUP, third, "ask", "Who backs Haftar?")
+    limited = await next_message(server, GROUP)
+    server.private_message(fourth, "Who backs Haftar?")
+    elsewhere = await next_answer(server, fourth)
+
+    assert plain(limited) == (
+        "This chat is asking faster than I can read: wait a minute and ask again."
+    )
+    assert limited.edits == []
+    assert server.actions(GROUP) == ["typing"] * 3
+    assert HAFTAR_FACTS[0] in plain(elsewhere)
 
 
 async def test_allowlist_refuses_other_chats_once_then_stays_silent(
