@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ingest import IngestError, Ingestor, SourceResult
@@ -332,8 +333,12 @@ async def _ingest_new(
     lines = [result_line(r) for r in results]
     for feed in feeds:
         heading = html.escape(text(feed.language, "feed_news", url=url))
-        for part in split_html("\n".join([heading, *lines])):
-            await context.bot.send_message(feed.chat_id, part)
+        try:
+            for part in split_html("\n".join([heading, *lines])):
+                await context.bot.send_message(feed.chat_id, part)
+        except TelegramError as exc:
+            # A chat that blocked or removed the bot misses its news, the others do not.
+            logger.warning("telling chat %s about %s failed: %s", feed.chat_id, url, exc)
 
 
 def _feed_links(ingestor: Ingestor, url: str) -> list[str]:

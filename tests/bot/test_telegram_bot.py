@@ -882,6 +882,31 @@ async def test_a_broken_feed_or_entry_never_stops_the_other_feeds(  # noqa: PLR0
     assert rejected(server) == []
 
 
+async def test_a_chat_that_blocked_the_bot_does_not_keep_the_news_from_the_others(
+    server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    ferry = ("Ferry timetable changes in Sunport", "/news/ferry.html")
+    site.routes[ferry[1]] = Route(
+        article_html(ferry[0], ["The first morning ferry of Sunport will leave earlier in May."])
+    )
+    site.routes["/feed.xml"] = rss(site)
+    feed = site.url("/feed.xml")
+    application = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    assert application.job_queue is not None
+    [poll] = [job for job in application.job_queue.jobs() if job.callback is poll_feeds]
+    for chat in (ADMIN, GROUP):  # the private chat follows first, so it is told first
+        server.command(chat, ADMIN, "feeds", f"add {feed}")
+        await server.wait_for_messages_async(chat, 1, timeout=60)
+    server.block(ADMIN)
+    site.routes["/feed.xml"] = rss(site, ferry)
+
+    await poll.run(application)
+
+    [record] = store.articles()
+    [news] = [m for m in server.messages(GROUP) if plain(m).startswith("New from")]
+    assert plain(news) == f"New from {feed}:\nadded: {ferry[0]} ({record.id})"
+
+
 async def test_admin_actions_are_refused_to_others_and_change_nothing(
     server: BotApiServer, site: Site, fresh_engine: Engine, store: Store, start_bot: Start
 ) -> None:
