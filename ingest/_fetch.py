@@ -6,6 +6,7 @@ that passed: a name answering differently on a second lookup (DNS rebinding) nev
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -199,10 +200,6 @@ class _PinnedNetwork(httpcore.NetworkBackend):
             return _DeadlineStream(stream, self._deadline)
         raise failure
 
-    def sleep(self, seconds: float) -> None:
-        """Wait between connection retries."""
-        time.sleep(seconds)
-
 
 class _DeadlineStream(httpcore.NetworkStream):
     """A connection whose reads, writes and TLS handshake all end by the fetch's deadline."""
@@ -246,8 +243,13 @@ class _PinnedTransport(httpx.HTTPTransport):
     """
 
     def __init__(self, network: _PinnedNetwork) -> None:
-        super().__init__()
+        context = _ssl_context()
+        super().__init__(verify=context)
         # httpx 0.28 passes no network backend to its connection pool, so the pool is made here.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=network
-        )
+        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=network)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every fetch: loading the CA certificates takes some 30 ms."""
+    return httpx.create_ssl_context()

@@ -366,6 +366,13 @@ def test_only_http_and_https_urls_are_fetched(url: str) -> None:
             check_address(url, settings)
 
 
+@pytest.mark.parametrize("url", ["http://example.com:99999/", "http://a:b/", "http://[::1/"])
+def test_a_malformed_url_is_a_fetch_error(url: str) -> None:
+    for settings in (PUBLIC_ONLY, IngestSettings(allow_private_urls=True)):
+        with pytest.raises(FetchError, match=r"^not a valid URL: "):
+            check_address(url, settings)
+
+
 def test_a_host_resolving_to_a_private_address_on_a_second_lookup_is_never_reached_there(
     store: Store, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
