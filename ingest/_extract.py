@@ -11,7 +11,7 @@ import trafilatura
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from ._errors import ExtractError
 
@@ -80,7 +80,11 @@ def from_pdf(content: bytes) -> Draft:
         reader = PdfReader(io.BytesIO(content))
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except LimitReachedError:
+        raise ExtractError(
+            "the PDF expands past pypdf's decompression limit (a decompression bomb?): not read"
+        ) from None
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:
         raise ExtractError(f"not a readable PDF ({exc})") from exc
     text = "\n\n".join(pages)
     if meta_title.strip():

@@ -26,8 +26,15 @@ def entry_links(content: bytes, url: str) -> list[str]:
     version = getattr(feed, "version", "")
     if not version:
         raise ExtractError(f"not an RSS or Atom feed: {url}")
-    # Entry links may be relative to the feed's own address.
-    return [urljoin(url, entry.link) for entry in feed.entries if entry.get("link")]
+    return [_absolute(entry.link, url) for entry in feed.entries if entry.get("link")]
+
+
+def _absolute(link: str, url: str) -> str:
+    """An entry link resolved against the feed's address; a malformed one kept as it is."""
+    try:
+        return urljoin(url, link)
+    except ValueError:
+        return link  # fetching it fails on its own, never the feed or its other entries
 
 
 def looks_like_feed(content_type: str, content: bytes) -> bool:

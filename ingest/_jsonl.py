@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | IngestError]]
             for number, line in enumerate(lines, start=1):
                 if line.strip():
                     yield number, _parse(line, number)
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
+    # Corrupt gzip data surfaces as zlib.error, a truncated stream as EOFError.
+    except (OSError, UnicodeDecodeError, EOFError, zlib.error) as exc:
         yield 0, IngestError(f"cannot read the corpus: {exc}")
 
 

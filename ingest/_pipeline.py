@@ -118,18 +118,32 @@ class Ingestor:
         batch: list[tuple[str, Article]] = []
         while queue:
             item = queue.popleft()
-            try:
-                loaded = item.load()
-                if isinstance(loaded, list):
-                    queue.extendleft(reversed(loaded))
-                    continue
-                batch.append((item.label, to_article(loaded)))
-            except IngestError as exc:
-                yield SourceResult(item.label, None, error=str(exc))
-            if len(batch) >= self.settings.batch_size:
-                yield from self._write(batch)
-                batch = []
+            loaded = self._load(item)
+            if isinstance(loaded, SourceResult):
+                yield loaded
+            elif isinstance(loaded, list):
+                queue.extendleft(reversed(loaded))
+            else:
+                batch.append((item.label, loaded))
+                if len(batch) >= self.settings.batch_size:
+                    yield from self._write(batch)
+                    batch = []
         yield from self._write(batch)
+
+    def _load(self, item: Item) -> Article | list[Item] | SourceResult:
+        """The item's article or the items it stands for; whatever goes wrong, its failure."""
+        try:
+            loaded = item.load()
+            return loaded if isinstance(loaded, list) else to_article(loaded)
+        except IngestError as exc:
+            return SourceResult(item.label, None, error=str(exc))
+        # A bug or an unforeseen library error fails this item, never the batch.
+        except Exception as exc:
+            logger.exception("loading %s failed", item.label)
+            reason = " ".join(str(exc).split()) or "no message"
+            return SourceResult(
+                item.label, None, error=f"unexpected {type(exc).__name__} ({reason}); see the log"
+            )
 
     def ingest_text(self, text: str, *, source: str = "", url: str = "") -> SourceResult:
         """Pasted or forwarded text: the first line is its title."""

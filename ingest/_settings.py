@@ -22,7 +22,9 @@ class IngestSettings(BaseSettings):
         default=False,
         description="Fetch loopback, private, link-local and reserved addresses too.",
     )
-    timeout: float = Field(default=20.0, gt=0, description="Seconds allowed per HTTP request.")
+    timeout: float = Field(
+        default=20.0, gt=0, description="Seconds allowed for a whole fetch, redirects included."
+    )
     max_bytes: int = Field(default=10_000_000, gt=0, description="Largest file or page accepted.")
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = Field(default="KabarBot/0.1 (+news question answering)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -12,12 +13,15 @@ from urllib.parse import urlsplit
 from . import _feeds
 from ._errors import ExtractError, IngestError
 from ._extract import SUFFIXES, Draft, extract, with_defaults
-from ._fetch import fetch
+from ._fetch import Fetched, fetch
 from ._jsonl import JsonlFields, read_jsonl, to_draft
 from ._settings import IngestSettings
 
 _JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 _ARTICLE_TYPES = ("text/", "application/xhtml+xml", "application/pdf")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+#: How deep feeds inside feeds are read: a feed, and the feeds it lists.
+FEED_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,8 @@ def expand(
 ) -> Iterator[Item]:
     """Items for files, folders (recursively), globs, URLs, feeds and JSONL corpora."""
     for source in sources:
-        if urlsplit(source).scheme in ("http", "https"):
+        # Any URL goes to the fetcher, which refuses other schemes than http(s) in so many words.
+        if _URL.match(source):
             yield Item(source, partial(load_url, source, settings, feed))
         elif fields is not None or source.endswith(_JSONL_SUFFIXES):
             yield from _corpus_items(Path(source), fields or JsonlFields())
@@ -107,14 +112,36 @@ def load_file(path: Path, settings: IngestSettings) -> Draft:
     return with_defaults(draft, key=path.resolve().as_uri(), source=path.name)
 
 
-def load_url(url: str, settings: IngestSettings, feed: bool = False) -> Draft | list[Item]:
-    """A web page's draft, or for a feed the items of its entries."""
+def load_url(
+    url: str, settings: IngestSettings, feed: bool = False, trail: tuple[str, ...] = ()
+) -> Draft | list[Item]:
+    """A web page's draft, or for a feed the items of its entries.
+
+    `trail` names the feeds that listed this URL, so that feeds listing themselves or each other
+    are not read again and feeds inside feeds end at `FEED_DEPTH`.
+    """
     fetched = fetch(url, settings)
     if feed or _feeds.looks_like_feed(fetched.content_type, fetched.content):
-        links = _feeds.entry_links(fetched.content, url)
-        return [Item(link, partial(load_url, link, settings)) for link in links]
+        return _entries(fetched, url, settings, trail)
     if not fetched.content_type.startswith(_ARTICLE_TYPES):
         raise ExtractError(f"{url} is {fetched.content_type or 'of unknown type'}, not a web page")
     draft = extract(fetched.content, fetched.url, fetched.content_type)
     host = urlsplit(fetched.url).hostname or ""
     return with_defaults(draft, key=fetched.url, url=fetched.url, source=host)
+
+
+def _entries(
+    fetched: Fetched, url: str, settings: IngestSettings, trail: tuple[str, ...]
+) -> list[Item]:
+    if len(trail) >= FEED_DEPTH:
+        raise IngestError(
+            f"not read: a feed inside feeds more than {FEED_DEPTH} deep"
+            f" ({' -> '.join([*trail, url])})"
+        )
+    inner = (*trail, url)
+    return [
+        _failure(link, f"not read again: {link} is a feed listing itself or a feed that lists it")
+        if link in (*inner, fetched.url)
+        else Item(link, partial(load_url, link, settings, trail=inner))
+        for link in _feeds.entry_links(fetched.content, url)
+    ]

@@ -41,25 +41,34 @@ def ingestor(store: Store, ingest_settings: IngestSettings) -> Ingestor:
 
 @dataclass
 class Route:
-    """A canned response: status, content type, body, extra headers, and a delay in seconds."""
+    """A canned response: status, content type, body, extra headers, and a delay in seconds.
+
+    With `pace`, the body trickles out one byte every `pace` seconds.
+    """
 
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    pace: float = 0.0
 
 
 class Site:
-    """Pages served on 127.0.0.1 by the test; `routes` may change while it runs."""
+    """Pages served on 127.0.0.1 by the test; `routes` may change while it runs.
+
+    `requested` lists the path of every request received, in order.
+    """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.requested: list[str] = []
         self._stop = threading.Event()
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                site.requested.append(self.path)
                 route = site.routes.get(self.path) or Route(b"not found", "text/plain", 404)
                 if route.delay and site._stop.wait(route.delay):
                     return
@@ -69,7 +78,17 @@ class Site:
                 for name, value in route.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(route.body)
+                if not route.pace:
+                    self.wfile.write(route.body)
+                    return
+                for byte in route.body:
+                    if site._stop.wait(route.pace):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
 
             def log_message(self, *args: object) -> None:
                 pass

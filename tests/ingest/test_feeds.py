@@ -151,3 +151,99 @@ def test_an_empty_feed_ingests_nothing(ingestor: Ingestor, store: Store, site: S
 
     assert list(ingestor.ingest([site.url("/rss")])) == []
     assert store.articles() == []
+
+
+# --- feeds listing feeds -------------------------------------------------------------------
+
+
+def rss_of(site: Site, paths: list[str]) -> Route:
+    """A feed whose entries link to `paths` on the site, whatever they hold."""
+    items = "".join(f"<item><title>{p}</title><link>{site.url(p)}</link></item>" for p in paths)
+    return Route(
+        (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Feeds</title><link>{site.url('/')}</link>{items}</channel></rss>"
+        ).encode(),
+        "application/rss+xml",
+    )
+
+
+def test_a_feed_listing_itself_is_read_once(
+    ingestor: Ingestor, store: Store, news_site: Site
+) -> None:
+    news_site.routes["/rss"] = rss_of(news_site, ["/rss", "/news/bus-budget"])
+    feed = news_site.url("/rss")
+
+    results = {r.source: r for r in ingestor.ingest([feed])}
+
+    assert results[feed].error == (
+        f"not read again: {feed} is a feed listing itself or a feed that lists it"
+    )
+    assert results[news_site.url("/news/bus-budget")].outcome is Outcome.ADDED
+    assert news_site.requested.count("/rss") == 1
+
+
+def test_feeds_listing_each_other_are_each_read_once(
+    ingestor: Ingestor, store: Store, news_site: Site
+) -> None:
+    news_site.routes["/a.xml"] = rss_of(news_site, ["/b.xml", "/news/bus-budget"])
+    news_site.routes["/b.xml"] = rss_of(news_site, ["/a.xml", "/news/semarang-flood"])
+
+    results = list(ingestor.ingest([news_site.url("/a.xml")]))
+
+    [failure] = [r for r in results if r.failed]
+    assert failure.source == news_site.url("/a.xml")
+    assert failure.error.startswith("not read again: ")
+    assert len(store.articles()) == 2
+    assert sorted(news_site.requested) == [
+        "/a.xml",
+        "/b.xml",
+        "/news/bus-budget",
+        "/news/semarang-flood",
+    ]
+
+
+def test_a_chain_of_feeds_ends_two_feeds_deep(
+    ingestor: Ingestor, store: Store, news_site: Site
+) -> None:
+    for n in range(1, 50):
+        news_site.routes[f"/feed/{n}"] = rss_of(news_site, [f"/feed/{n + 1}", "/news/bus-budget"])
+
+    results = list(ingestor.ingest([news_site.url("/feed/1")]))
+
+    [failure] = [r for r in results if r.failed]
+    chain = " -> ".join(news_site.url(f"/feed/{n}") for n in (1, 2, 3))
+    assert failure.source == news_site.url("/feed/3")
+    assert failure.error == f"not read: a feed inside feeds more than 2 deep ({chain})"
+    assert [r.title for r in store.articles()] == ["Bandung approves bus budget"]
+    assert [p for p in news_site.requested if p.startswith("/feed/")] == [
+        "/feed/1",
+        "/feed/2",
+        "/feed/3",
+    ]
+
+
+def test_polling_a_feed_that_lists_itself_ends(ingestor: Ingestor, news_site: Site) -> None:
+    # The Telegram bot polls a feed through feed_links, then ingests the links it gave.
+    news_site.routes["/rss"] = rss_of(news_site, ["/rss", "/news/bus-budget"])
+
+    links = ingestor.feed_links(news_site.url("/rss"))
+    results = list(ingestor.ingest(links))
+
+    assert [r.failed for r in results] == [True, False, False]
+    assert results[0].error.startswith("not read again: ")
+    assert news_site.requested.count("/rss") == 2
+
+
+def test_a_malformed_entry_link_fails_alone(
+    ingestor: Ingestor, store: Store, news_site: Site
+) -> None:
+    feed = rss(news_site, list(ARTICLES)).replace(
+        b"</channel>", b"<item><title>Broken</title><link>http://[::1</link></item></channel>"
+    )
+    news_site.routes["/rss"] = Route(feed, "application/rss+xml")
+
+    results = {r.source: r for r in ingestor.ingest([news_site.url("/rss")])}
+
+    assert results["http://[::1"].error == "not a valid URL: http://[::1 (Invalid port: ':1')"
+    assert len(store.articles()) == 2

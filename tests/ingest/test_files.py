@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,7 +37,11 @@ def minimal_pdf(lines: list[str], title: str = "") -> bytes:
         "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj"
         for line in lines
     )
-    stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode("latin-1")
+    return one_page_pdf(f"BT /F1 12 Tf 72 720 Td {shown} ET".encode("latin-1"), title=title)
+
+
+def one_page_pdf(stream: bytes, *, title: str = "", stream_filter: bytes = b"") -> bytes:
+    """A PDF whose one page draws the content `stream` (encoded with `stream_filter`, if any)."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -45,7 +50,7 @@ def minimal_pdf(lines: list[str], title: str = "") -> bytes:
             b" /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>"
         ),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(stream), stream_filter, stream),
     ]
     if title:
         objects.append(f"<< /Title ({title}) >>".encode("latin-1"))
@@ -276,6 +281,14 @@ def bad_unsupported(tmp_path: Path) -> Path:
     return path
 
 
+def bad_pdf_bomb(tmp_path: Path) -> Path:
+    # 78 KB on disk, 80 MB once inflated: past pypdf's 75 MB limit.
+    path = tmp_path / "bomb.pdf"
+    spaces = zlib.compress(b" " * 80_000_000, 9)
+    path.write_bytes(one_page_pdf(spaces, stream_filter=b" /Filter /FlateDecode"))
+    return path
+
+
 def bad_corrupt_pdf(tmp_path: Path) -> Path:
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.4\nthis is not a PDF body at all\n")
@@ -291,8 +304,9 @@ def bad_corrupt_pdf(tmp_path: Path) -> Path:
         (bad_too_big, "over the 200,000-byte cap (INGEST_MAX_BYTES)"),
         (bad_unsupported, "unsupported file type .docx: use .txt, .md, .html or .pdf"),
         (bad_corrupt_pdf, "PDF"),
+        (bad_pdf_bomb, "the PDF expands past pypdf's decompression limit"),
     ],
-    ids=["missing", "empty", "binary", "too-big", "unsupported", "corrupt-pdf"],
+    ids=["missing", "empty", "binary", "too-big", "unsupported", "corrupt-pdf", "pdf-bomb"],
 )
 def test_a_bad_file_fails_alone_with_a_one_line_error(
     make_bad: Callable[[Path], Path],
@@ -304,16 +318,25 @@ def test_a_bad_file_fails_alone_with_a_one_line_error(
     make_text_file: MakeFile,
 ) -> None:
     bad = make_bad(tmp_path)
-    good = make_text_file("good.txt", f"Berita yang baik\n\n{BODY}")
+    before = make_text_file("before.txt", f"Berita yang baik\n\n{BODY}")
+    after = make_text_file(
+        "after.txt",
+        "Kereta cepat tambah jadwal\n\nOperator kereta cepat menambah jadwal perjalanan"
+        " Jakarta-Bandung mulai pekan depan karena penumpang terus bertambah.\n",
+    )
 
-    results = by_source(list(ingestor.ingest([str(bad), str(good)])))
+    results = by_source(list(ingestor.ingest([str(before), str(bad), str(after)])))
 
     failed = results[str(bad)]
     assert failed.failed
     assert message in failed.error
     assert "\n" not in failed.error
-    assert results[str(good)].outcome is Outcome.ADDED
-    assert [r.title for r in store.articles()] == ["Berita yang baik"]
+    assert results[str(before)].outcome is Outcome.ADDED
+    assert results[str(after)].outcome is Outcome.ADDED
+    assert sorted(r.title for r in store.articles()) == [
+        "Berita yang baik",
+        "Kereta cepat tambah jadwal",
+    ]
 
 
 LEGACY_TEXT = (

@@ -172,3 +172,41 @@ def test_the_first_indosum_records_are_added(ingestor: Ingestor, store: Store) -
     assert first.source == "kumparan"
     assert first.url.startswith("https://kumparan.com/")
     assert {r.language for r in records} == {"id"}
+
+
+GZIP_HEADER = gzip.compress(b"")[:10]
+GARBAGE = b"these bytes are not deflate data " * 20
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "kept"),
+    [
+        (GZIP_HEADER + GARBAGE, []),
+        (gzip.compress((json.dumps(RECORDS[1]) + "\n").encode()) + GZIP_HEADER + GARBAGE, [1]),
+    ],
+    ids=["gzip-header-then-garbage", "good-lines-then-a-corrupt-member"],
+)
+def test_a_corrupt_gzip_corpus_fails_alone_and_keeps_its_good_lines(
+    corrupt: bytes, kept: list[int], ingestor: Ingestor, store: Store, tmp_path: Path
+) -> None:
+    before = write_jsonl(tmp_path / "before.jsonl", [json.dumps(RECORDS[0])])
+    broken = tmp_path / "broken.jsonl.gz"
+    broken.write_bytes(corrupt)
+    later = {
+        "doc_id": "a3",
+        "headline": "Kereta cepat tambah jadwal",
+        "body": "Operator kereta cepat menambah jadwal perjalanan Jakarta-Bandung mulai pekan"
+        " depan karena penumpang terus bertambah selama liburan sekolah.",
+    }
+    after = write_jsonl(tmp_path / "after.jsonl", [json.dumps(later)])
+
+    results = {r.source: r for r in ingestor.ingest([str(before), str(broken), str(after)], FIELDS)}
+
+    assert results[str(broken)].error.startswith(
+        "cannot read the corpus: Error -3 while decompress"
+    )
+    assert "\n" not in results[str(broken)].error
+    assert results[f"{before}:1"].outcome is Outcome.ADDED
+    assert results[f"{after}:1"].outcome is Outcome.ADDED
+    assert [results[f"{broken}:{n}"].outcome for n in kept] == [Outcome.ADDED] * len(kept)
+    assert len(store.articles()) == 2 + len(kept)

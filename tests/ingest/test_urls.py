@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import time
+from typing import Any
 
 import pytest
 
@@ -184,7 +186,97 @@ def test_a_redirect_away_from_http_is_refused(ingestor: Ingestor, store: Store, 
 
     [result] = ingestor.ingest([site.url("/sneaky")])
 
-    assert result.error == "not an http(s) URL: file:///etc/passwd"
+    assert result.error == "only http(s) URLs can be fetched: file:///etc/passwd"
+    assert store.articles() == []
+
+
+def test_a_redirect_without_a_location_is_an_error_not_an_article(
+    ingestor: Ingestor, store: Store, site: Site
+) -> None:
+    site.routes["/moved"] = Route(article_html("Moved", PARAGRAPHS), status=302)
+
+    [result] = ingestor.ingest([site.url("/moved")])
+
+    assert result.error == f"HTTP 302 Found for {site.url('/moved')} without a Location to follow"
+    assert store.articles() == []
+
+
+@pytest.mark.parametrize(
+    "source", ["file:///etc/passwd", "ftp://93.184.216.34/news.txt", "gopher://10.0.0.1/"]
+)
+def test_a_source_with_another_scheme_than_http_is_refused_as_such(
+    source: str, ingestor: Ingestor, store: Store, site: Site
+) -> None:
+    site.routes["/ok"] = page()
+
+    results = by_source(list(ingestor.ingest([source, site.url("/ok")])))
+
+    assert results[source].error == f"only http(s) URLs can be fetched: {source}"
+    assert results[site.url("/ok")].outcome is Outcome.ADDED
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("http://example.com:99999/", "port 99999 is out of range"),
+        ("http://a:b/", "Invalid port: 'b'"),
+        ("http://[::1/", "Invalid port: ':1'"),
+    ],
+)
+def test_a_malformed_url_fails_alone_and_the_batch_is_written(
+    bad: str, reason: str, ingestor: Ingestor, store: Store, site: Site
+) -> None:
+    site.routes["/first"] = page("Bandung approves bus budget")
+    site.routes["/last"] = page(
+        "Floods hit coastal Semarang",
+        [
+            (
+                "Heavy rain and a high tide flooded several districts of Semarang overnight,"
+                " and hundreds of residents spent the night in school buildings."
+            ),
+            "The regional disaster agency said the water had begun to recede by the morning.",
+        ],
+    )
+
+    results = by_source(list(ingestor.ingest([site.url("/first"), bad, site.url("/last")])))
+
+    assert results[bad].error == f"not a valid URL: {bad} ({reason})"
+    assert results[site.url("/first")].outcome is Outcome.ADDED
+    assert results[site.url("/last")].outcome is Outcome.ADDED
+    assert len(store.articles()) == 2
+
+
+# --- one deadline for the whole fetch ------------------------------------------------------
+
+
+def test_a_server_trickling_its_page_is_cut_off_at_the_timeout(store: Store, site: Site) -> None:
+    # One byte every 0.4 s: every read is quicker than the timeout, the page never is.
+    site.routes["/trickle"] = Route(b"<html><body><p>slowly</p></body></html>", pace=0.4)
+    site.routes["/ok"] = page()
+    ingestor = Ingestor(store, IngestSettings(allow_private_urls=True, timeout=1.0))
+
+    results = ingestor.ingest([site.url("/trickle"), site.url("/ok")])
+    started = time.monotonic()
+    slow = next(results)
+    elapsed = time.monotonic() - started
+
+    assert slow.error == f"timed out after 1 s fetching {site.url('/trickle')}"
+    assert elapsed < 3.0
+    assert [r.outcome for r in results] == [Outcome.ADDED]
+
+
+def test_a_chain_of_slow_redirects_is_bounded_by_one_timeout(store: Store, site: Site) -> None:
+    for hop in range(1, 6):
+        site.routes[f"/r{hop}"] = Route(status=302, headers={"Location": f"/r{hop + 1}"}, delay=0.6)
+    site.routes["/r6"] = page()
+    ingestor = Ingestor(store, IngestSettings(allow_private_urls=True, timeout=1.0))
+
+    started = time.monotonic()
+    [result] = ingestor.ingest([site.url("/r1")])
+    elapsed = time.monotonic() - started
+
+    assert result.error == f"timed out after 1 s fetching {site.url('/r2')}"
+    assert elapsed < 3.0
     assert store.articles() == []
 
 
@@ -235,7 +327,27 @@ def test_private_loopback_link_local_and_reserved_addresses_are_refused(url: str
 
 @pytest.mark.parametrize(
     "url",
-    ["http://93.184.216.34/news", "https://93.184.216.34:8443/", "http://[2606:4700:4700::1111]/"],
+    [
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
+    ],
+)
+def test_nat64_and_6to4_addresses_are_judged_by_the_ipv4_address_they_embed(url: str) -> None:
+    with pytest.raises(FetchError, match=r"is a private or reserved address .*ALLOW_PRIVATE_URLS"):
+        check_address(url, PUBLIC_ONLY)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://93.184.216.34/news",
+        "https://93.184.216.34:8443/",
+        "http://[2606:4700:4700::1111]/",
+        "http://[64:ff9b::5db8:d822]/",  # NAT64 of 93.184.216.34
+        "http://[2002:5db8:d822::1]/",  # 6to4 of 93.184.216.34
+    ],
 )
 def test_public_addresses_pass(url: str) -> None:
     check_address(url, PUBLIC_ONLY)
@@ -250,5 +362,39 @@ def test_private_addresses_pass_when_allowed() -> None:
 )
 def test_only_http_and_https_urls_are_fetched(url: str) -> None:
     for settings in (PUBLIC_ONLY, IngestSettings(allow_private_urls=True)):
-        with pytest.raises(FetchError, match="not an http"):
+        with pytest.raises(FetchError, match="only http"):
             check_address(url, settings)
+
+
+@pytest.mark.parametrize("url", ["http://example.com:99999/", "http://a:b/", "http://[::1/"])
+def test_a_malformed_url_is_a_fetch_error(url: str) -> None:
+    for settings in (PUBLIC_ONLY, IngestSettings(allow_private_urls=True)):
+        with pytest.raises(FetchError, match=r"^not a valid URL: "):
+            check_address(url, settings)
+
+
+def test_a_host_resolving_to_a_private_address_on_a_second_lookup_is_never_reached_there(
+    store: Store, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mocked, since no DNS server here can rebind a name: the resolver answers a public address
+    # on the first lookup of news.example and the test's own site, 127.0.0.1, on every later one.
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def rebinding(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host != "news.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    site.routes["/private"] = page("Internal memo")
+    url = f"http://news.example:{site.server.server_address[1]}/private"
+    ingestor = Ingestor(store, IngestSettings(allow_private_urls=False, timeout=1.0))
+
+    [result] = ingestor.ingest([url])
+
+    assert site.requested == []
+    assert result.failed  # 93.184.216.34 serves nothing on the site's port
+    assert store.articles() == []
