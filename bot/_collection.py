@@ -12,7 +12,6 @@ import html
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
 from telegram.error import TelegramError
@@ -360,7 +359,7 @@ def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
 def _ingest_one(ingestor: Ingestor, source: str) -> list[SourceResult]:
     """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
     try:
-        if urlsplit(source).scheme not in {"http", "https"}:
+        if not source.lower().startswith(("http://", "https://")):
             return [SourceResult(source, None, error="not an http(s) URL")]
         return list(ingestor.ingest([source])) or [
             SourceResult(source, None, error="nothing found")
