@@ -8,11 +8,10 @@ import unicodedata
 import py3langid
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-# Terminal escape sequences (ECMA-48: CSI such as colours, OSC such as window titles, the
-# short ones such as a reset), dropped whole so that no "[31m" is left behind.
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])"
-)
+# Terminal control sequences (ECMA-48 CSI, such as colours, and OSC, such as a window title),
+# dropped whole so that no "[31m" is left behind. Any other ESC goes alone: the letter after it
+# may well be text.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)")
 # Line breaks of str.splitlines() that are control characters: they still end a line.
 _CONTROL_BREAKS = "\v\f\x1c\x1d\x1e\x85"
 # Control characters (category Cc) but newline and tab; the line-breaking ones end a line,

