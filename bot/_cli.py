@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import tempfile
 from dataclasses import asdict
@@ -18,20 +19,23 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingest import Ingestor, IngestSettings, JsonlFields, Summary
+from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
 
 from . import _datasets, _eval, _telegram
 from ._answer import Answer, Turn
-from ._engine import CompositionError, Engine
+from ._engine import CompositionError, Engine, QuestionTooLongError
 from ._kabar import Kabar
 from ._settings import BotSettings
 
-app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+# Titles and texts come from the web: whatever is printed of them goes through strip_controls,
+# so that no escape sequence drives the terminal.
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
 # A progress bar only pays for itself past a handful of sources.
 _PROGRESS_FROM = 20
 _INDOSUM = Path("../shared/data/corpus/indosum_articles.jsonl.gz")
@@ -46,7 +50,9 @@ def _open_store(check_model: bool = True) -> Store:
 
 
 def _print_json(data: object) -> None:
-    out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # json escapes C0 control characters only; DEL and C1 (0x9b starts a CSI) are escaped too.
+    out.out(_C1_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
 
 
 @app.command()
@@ -81,7 +87,8 @@ def ingest(  # noqa: PLR0917 - typer maps options to parameters
             summary.add(result)
             progress.advance(task)
     for failure in summary.failures:
-        err.print(f"failed: {failure.source}: {failure.error}", markup=False, soft_wrap=True)
+        line = strip_controls(f"failed: {failure.source}: {failure.error}")
+        err.print(line, markup=False, soft_wrap=True)
     out.print(str(summary))
     if summary.failures:
         raise typer.Exit(1)
@@ -98,7 +105,7 @@ def list_articles(as_json: JsonFlag = False) -> None:
     for r in records:
         cells = (r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
         # Titles and sources come from the web: print them, never read them as markup.
-        table.add_row(*map(escape, cells))
+        table.add_row(*(escape(strip_controls(cell)) for cell in cells))
     out.print(table)
 
 
@@ -114,11 +121,11 @@ def show(article_id: str, as_json: JsonFlag = False) -> None:
     if as_json:
         _print_json({**asdict(record), "text": text})
         return
-    out.print(f"[bold]{escape(record.title)}[/bold]", markup=True)
+    out.print(f"[bold]{escape(strip_controls(record.title))}[/bold]", markup=True)
     for name in ("id", "url", "source", "published", "language", "chunks", "also_at"):
-        out.print(f"{name}: {getattr(record, name)}", markup=False)
+        out.print(strip_controls(f"{name}: {getattr(record, name)}"), markup=False)
     out.print()
-    out.print(text, markup=False)
+    out.print(strip_controls(text), markup=False)
 
 
 @app.command()
@@ -129,7 +136,7 @@ def remove(article_id: str) -> None:
     except StoreError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    out.print(f"removed {record.id}: {record.title}", markup=False)
+    out.print(strip_controls(f"removed {record.id}: {record.title}"), markup=False)
 
 
 @app.command()
@@ -196,9 +203,11 @@ def search(
 
 def _print_chunk(rank: int, chunk: Chunk) -> None:
     where = ", ".join(x for x in (chunk.source, chunk.published[:10], chunk.url) if x)
-    out.print(f"[bold][{rank}] {chunk.score:.3f} {escape(chunk.title)}[/bold]", markup=True)
-    out.print(f"    {where} (article {chunk.article_id}, chunk {chunk.position})", markup=False)
-    out.print(chunk.text, markup=False)
+    title = escape(strip_controls(chunk.title))
+    out.print(f"[bold][{rank}] {chunk.score:.3f} {title}[/bold]", markup=True)
+    place = f"    {where} (article {chunk.article_id}, chunk {chunk.position})"
+    out.print(strip_controls(place), markup=False)
+    out.print(strip_controls(chunk.text), markup=False)
     out.print()
 
 
@@ -221,7 +230,11 @@ def ask(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the articles, each claim citing its source [n]."""
-    answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+    try:
+        answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+    except QuestionTooLongError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     if as_json:
         _print_json(answer.to_dict())
         return
@@ -229,12 +242,13 @@ def ask(
 
 
 def _print_answer(answer: Answer) -> None:
-    out.print(answer.text, markup=False)
+    out.print(strip_controls(answer.text), markup=False)
     if answer.citations:
         out.print()
     for citation in answer.citations:
         where = ", ".join(x for x in (citation.site, citation.published[:10]) if x)
-        out.print(f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip(), markup=False)
+        line = f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip()
+        out.print(strip_controls(line), markup=False)
     out.print()
 
 
@@ -286,7 +300,11 @@ def chat() -> None:
             break
         if not question:
             break
-        answer = engine.ask(question, history)
+        try:
+            answer = engine.ask(question, history)
+        except QuestionTooLongError as exc:
+            out.print(str(exc), markup=False, soft_wrap=True)
+            continue
         _print_answer(answer)
         history = [*history[-2:], Turn(answer.question, answer.text)]
 

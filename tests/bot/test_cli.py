@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from bot._cli import app
+from store import Store
 from tests.conftest import SEED
+from tests.store.conftest import make_article
 
 SEED_TITLE = "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
 COMMANDS = ["ingest", "list", "show", "remove", "stats", "reindex", "search", "chat"]
@@ -164,6 +167,35 @@ def test_chat_ends_on_an_empty_line(seeded: Seeded) -> None:
     assert result.stdout.strip() == ""
 
 
+def test_a_question_of_100000_characters_gets_one_line_at_once(seeded: Seeded) -> None:
+    question = ("Who backs Haftar? " * 5556).strip()
+    assert len(question) > 100_000
+
+    started = time.monotonic()
+    result = kabar("ask", question)
+
+    assert time.monotonic() - started < 30  # it was embedded whole: 270 s
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        (
+            "error: That question is too long (100007 characters; I read up to 1000):"
+            " ask it in fewer words."
+        )
+    ]
+    assert result.stdout == ""
+
+
+def test_chat_answers_a_question_too_long_with_one_line_and_goes_on(seeded: Seeded) -> None:
+    result = ok(kabar("chat", stdin=f"{'Siapa yang mendukung Haftar? ' * 40}\nWho backs Haftar?\n"))
+
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Pertanyaan itu terlalu panjang (1159 karakter; saya membaca hingga 1000):"
+        " tanyakan dengan lebih singkat."
+    )
+    assert "kontraktor militer" in flat(result.stdout) or "Uni Emirat Arab" in flat(result.stdout)
+
+
 # --- list, show, stats, remove ---------------------------------------------------------------
 
 
@@ -269,6 +301,29 @@ def test_titles_are_printed_as_they_are_never_as_markup(empty: Path) -> None:
     assert flat(ok(kabar("show", record["id"])).stdout).startswith(title)
     assert title in flat(ok(kabar("search", "Which volcano erupted?", "-k", "1")).stdout)
     assert title in flat(ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout)
+
+
+def test_control_characters_in_a_stored_article_never_reach_the_terminal(empty: Path) -> None:
+    # Written straight to the store, as an older version or another writer may have left it.
+    title = "\x1b[2J\x1b]0;owned\x07Merapi\x00 erupts\x9b"
+    text = f"{MERAPI_BODY}\x1b[31m The ash\x00 reached Yogyakarta.\x1b[0m\x07"
+    Store().write([make_article("merapi", title, text, source="\x1b[5mwire")])
+
+    outputs = [
+        ok(kabar("list")).stdout,
+        ok(kabar("show", "merapi")).stdout,
+        ok(kabar("search", "Which volcano erupted?", "-k", "1")).stdout,
+        ok(kabar("ask", "Which volcano erupted?")).stdout,
+        ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout,
+    ]
+
+    for output in outputs:
+        assert "Merapi erupts" in output
+        assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in output)
+    assert "The ash reached Yogyakarta." in flat(outputs[1])
+    shown = ok(kabar("show", "merapi", "--json")).stdout
+    assert not any((ord(c) < 32 and c not in "\n ") or 0x7F <= ord(c) < 0xA0 for c in shown)
+    assert json.loads(shown)["title"] == title
 
 
 # --- reindex ---------------------------------------------------------------------------------
