@@ -10,14 +10,16 @@ import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
@@ -26,11 +28,47 @@ from . import _datasets, _eval, _telegram
 from ._answer import Answer, Turn
 from ._engine import CompositionError, Engine, QuestionTooLongError
 from ._kabar import Kabar
-from ._settings import BotSettings
+from ._settings import BotSettings, EngineSettings
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
+_SETTINGS: dict[str, type[BaseSettings]] = {
+    settings.__name__: settings
+    for settings in (StoreSettings, IngestSettings, EngineSettings, BotSettings)
+}
+
+
+class _Commands(TyperGroup):
+    """The `kabar` commands; a setting that cannot be read ends one in a line saying why."""
+
+    # Typer's Context is its own copy of click's, not exported: Any stands for it.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            settings = _SETTINGS.get(exc.title)
+            if settings is None:
+                raise
+            err.print(f"error: {_setting_errors(settings, exc)}", markup=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+def _setting_errors(settings: type[BaseSettings], exc: ValidationError) -> str:
+    """Each variable that is wrong, its value and what is wrong with it, on one line."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else settings.__name__
+        # Fields read through an alias report the variable itself.
+        variable = name if name.isupper() else f"{prefix}{name}".upper()
+        reason = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{variable}={error['input']}: {reason[:1].lower()}{reason[1:]}")
+    return "; ".join(problems) + " (fix it in the environment or .env)"
+
+
+app = typer.Typer(
+    cls=_Commands, help="Kabar: questions answered from news articles, with citations."
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 # Titles and texts come from the web: whatever is printed of them goes through strip_controls,
@@ -255,7 +293,7 @@ def _print_answer(answer: Answer) -> None:
 @app.command()
 def bot() -> None:
     """Run the Telegram bot over the same engine as `kabar ask` (needs TELEGRAM_BOT_TOKEN)."""
-    settings = _bot_settings()
+    settings = BotSettings()
     if settings.telegram_bot_token is None:
         err.print("error: TELEGRAM_BOT_TOKEN is not set; see .env.example", markup=False)
         raise typer.Exit(2)
@@ -270,18 +308,10 @@ def bot() -> None:
 @app.command()
 def start() -> None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is configured, else the terminal chat."""
-    if _bot_settings().telegram_bot_token is None:
+    if BotSettings().telegram_bot_token is None:
         chat()
     else:
         bot()
-
-
-def _bot_settings() -> BotSettings:
-    try:
-        return BotSettings()
-    except ValidationError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
