@@ -90,7 +90,7 @@ async def _answer(
     try:
         stream = services.engine.astream(question, history)
     except QuestionTooLongError as exc:
-        await message.reply_text(str(exc))
+        await message.reply_text(html.escape(str(exc)))
         return
     await message.chat.send_action(ChatAction.TYPING)
     placeholder = await message.reply_text(text(language, "thinking"))
