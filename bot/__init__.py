@@ -2,7 +2,7 @@
 
 from ._answer import Answer, Citation, Turn
 from ._cli import app, main
-from ._engine import Composer, CompositionError, Engine
+from ._engine import Composer, CompositionError, Engine, QuestionTooLongError
 from ._extractive import Composition, ExtractiveComposer
 from ._settings import Backend, EngineSettings
 from ._sources import Sentence, Source, number_sources
@@ -17,6 +17,7 @@ __all__ = [
     "Engine",
     "EngineSettings",
     "ExtractiveComposer",
+    "QuestionTooLongError",
     "Sentence",
     "Source",
     "Turn",

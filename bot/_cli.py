@@ -4,34 +4,76 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from ingest import Ingestor, IngestSettings, JsonlFields, Summary
+from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
 
 from . import _datasets, _eval, _telegram
 from ._answer import Answer, Turn
-from ._engine import CompositionError, Engine
+from ._engine import CompositionError, Engine, QuestionTooLongError
 from ._kabar import Kabar
-from ._settings import BotSettings
+from ._settings import BotSettings, EngineSettings
 
-app = typer.Typer(help="Kabar: questions answered from news articles, with citations.")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+_SETTINGS: dict[str, type[BaseSettings]] = {
+    settings.__name__: settings
+    for settings in (StoreSettings, IngestSettings, EngineSettings, BotSettings)
+}
+
+
+class _Commands(TyperGroup):
+    """The `kabar` commands; a setting that cannot be read ends one in a line saying why."""
+
+    # Typer's Context is its own copy of click's, not exported: Any stands for it.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            settings = _SETTINGS.get(exc.title)
+            if settings is None:
+                raise
+            err.print(f"error: {_setting_errors(settings, exc)}", markup=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+def _setting_errors(settings: type[BaseSettings], exc: ValidationError) -> str:
+    """Each variable that is wrong, its value and what is wrong with it, on one line."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else settings.__name__
+        # Fields read through an alias report the variable itself.
+        variable = name if name.isupper() else f"{prefix}{name}".upper()
+        reason = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{variable}={error['input']}: {reason[:1].lower()}{reason[1:]}")
+    return "; ".join(problems) + " (fix it in the environment or .env)"
+
+
+app = typer.Typer(
+    cls=_Commands, help="Kabar: questions answered from news articles, with citations."
+)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+# Titles and texts come from the web: whatever is printed of them goes through strip_controls,
+# so that no escape sequence drives the terminal.
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
 # A progress bar only pays for itself past a handful of sources.
 _PROGRESS_FROM = 20
 _INDOSUM = Path("../shared/data/corpus/indosum_articles.jsonl.gz")
@@ -46,7 +88,9 @@ def _open_store(check_model: bool = True) -> Store:
 
 
 def _print_json(data: object) -> None:
-    out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # json escapes C0 control characters only; DEL and C1 (0x9b starts a CSI) are escaped too.
+    out.out(_C1_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
 
 
 @app.command()
@@ -81,7 +125,8 @@ def ingest(  # noqa: PLR0917 - typer maps options to parameters
             summary.add(result)
             progress.advance(task)
     for failure in summary.failures:
-        err.print(f"failed: {failure.source}: {failure.error}", markup=False, soft_wrap=True)
+        line = strip_controls(f"failed: {failure.source}: {failure.error}")
+        err.print(line, markup=False, soft_wrap=True)
     out.print(str(summary))
     if summary.failures:
         raise typer.Exit(1)
@@ -98,7 +143,7 @@ def list_articles(as_json: JsonFlag = False) -> None:
     for r in records:
         cells = (r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
         # Titles and sources come from the web: print them, never read them as markup.
-        table.add_row(*map(escape, cells))
+        table.add_row(*(escape(strip_controls(cell)) for cell in cells))
     out.print(table)
 
 
@@ -114,11 +159,11 @@ def show(article_id: str, as_json: JsonFlag = False) -> None:
     if as_json:
         _print_json({**asdict(record), "text": text})
         return
-    out.print(f"[bold]{escape(record.title)}[/bold]", markup=True)
+    out.print(f"[bold]{escape(strip_controls(record.title))}[/bold]", markup=True)
     for name in ("id", "url", "source", "published", "language", "chunks", "also_at"):
-        out.print(f"{name}: {getattr(record, name)}", markup=False)
+        out.print(strip_controls(f"{name}: {getattr(record, name)}"), markup=False)
     out.print()
-    out.print(text, markup=False)
+    out.print(strip_controls(text), markup=False)
 
 
 @app.command()
@@ -129,7 +174,7 @@ def remove(article_id: str) -> None:
     except StoreError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    out.print(f"removed {record.id}: {record.title}", markup=False)
+    out.print(strip_controls(f"removed {record.id}: {record.title}"), markup=False)
 
 
 @app.command()
@@ -196,9 +241,11 @@ def search(
 
 def _print_chunk(rank: int, chunk: Chunk) -> None:
     where = ", ".join(x for x in (chunk.source, chunk.published[:10], chunk.url) if x)
-    out.print(f"[bold][{rank}] {chunk.score:.3f} {escape(chunk.title)}[/bold]", markup=True)
-    out.print(f"    {where} (article {chunk.article_id}, chunk {chunk.position})", markup=False)
-    out.print(chunk.text, markup=False)
+    title = escape(strip_controls(chunk.title))
+    out.print(f"[bold][{rank}] {chunk.score:.3f} {title}[/bold]", markup=True)
+    place = f"    {where} (article {chunk.article_id}, chunk {chunk.position})"
+    out.print(strip_controls(place), markup=False)
+    out.print(strip_controls(chunk.text), markup=False)
     out.print()
 
 
@@ -221,7 +268,11 @@ def ask(
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the articles, each claim citing its source [n]."""
-    answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+    try:
+        answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+    except QuestionTooLongError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     if as_json:
         _print_json(answer.to_dict())
         return
@@ -229,19 +280,20 @@ def ask(
 
 
 def _print_answer(answer: Answer) -> None:
-    out.print(answer.text, markup=False)
+    out.print(strip_controls(answer.text), markup=False)
     if answer.citations:
         out.print()
     for citation in answer.citations:
         where = ", ".join(x for x in (citation.site, citation.published[:10]) if x)
-        out.print(f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip(), markup=False)
+        line = f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip()
+        out.print(strip_controls(line), markup=False)
     out.print()
 
 
 @app.command()
 def bot() -> None:
     """Run the Telegram bot over the same engine as `kabar ask` (needs TELEGRAM_BOT_TOKEN)."""
-    settings = _bot_settings()
+    settings = BotSettings()
     if settings.telegram_bot_token is None:
         err.print("error: TELEGRAM_BOT_TOKEN is not set; see .env.example", markup=False)
         raise typer.Exit(2)
@@ -256,18 +308,10 @@ def bot() -> None:
 @app.command()
 def start() -> None:
     """The Telegram bot when TELEGRAM_BOT_TOKEN is configured, else the terminal chat."""
-    if _bot_settings().telegram_bot_token is None:
+    if BotSettings().telegram_bot_token is None:
         chat()
     else:
         bot()
-
-
-def _bot_settings() -> BotSettings:
-    try:
-        return BotSettings()
-    except ValidationError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -286,7 +330,11 @@ def chat() -> None:
             break
         if not question:
             break
-        answer = engine.ask(question, history)
+        try:
+            answer = engine.ask(question, history)
+        except QuestionTooLongError as exc:
+            out.print(str(exc), markup=False, soft_wrap=True)
+            continue
         _print_answer(answer)
         history = [*history[-2:], Turn(answer.question, answer.text)]
 

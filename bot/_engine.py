@@ -12,6 +12,7 @@ from llama_index.core.base.response.schema import Response
 from llama_index.core.prompts.mixin import PromptMixinType
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from ingest import strip_controls
 from store import (
     AdjacentChunkMerger,
     Mode,
@@ -24,13 +25,23 @@ from store import (
 from ._answer import Answer, Turn
 from ._extractive import Composition, ExtractiveComposer
 from ._followup import standalone_question
-from ._language import FALLBACK, NOTHING_FOUND, question_language
+from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language
 from ._settings import Backend, EngineSettings
 from ._sources import Source, number_sources
 
 
 class CompositionError(Exception):
     """A language model gave no usable answer; the message says why, in a few words."""
+
+
+class QuestionTooLongError(ValueError):
+    """A question longer than the engine takes; the message says so in the asker's language."""
+
+    def __init__(self, length: int, limit: int, language: str) -> None:
+        super().__init__(TOO_LONG[language].format(length=length, limit=limit))
+        self.length = length
+        self.limit = limit
+        self.language = language
 
 
 class Composer(Protocol):
@@ -53,7 +64,9 @@ class Engine(BaseQueryEngine):
     Retrieval is the store's retriever in `mode` (hybrid; `kabar eval` scores the others); then
     a relevance floor, adjacent chunks merged, near duplicates dropped; then the configured
     backend composes. A language model's failure (timeout, server error, no valid citation)
-    falls back to the extractive answer, and says so.
+    falls back to the extractive answer, and says so. Control characters in a question are
+    dropped; a question longer than `max_question_chars` raises `QuestionTooLongError` before
+    anything is retrieved.
 
     Usage::
 
@@ -107,7 +120,7 @@ class Engine(BaseQueryEngine):
     ) -> Answer:
         """Answer `question`, read as a follow-up of `history`; `on_text` sees partial text."""
         started = time.perf_counter()
-        standalone = self._standalone(question, history)
+        standalone = self._standalone(self._checked(question), history)
         language = question_language(standalone)
         nodes = self.passages(standalone, filters)
         timings = {"retrieve": time.perf_counter() - started}
@@ -144,13 +157,21 @@ class Engine(BaseQueryEngine):
         """`ask` off the event loop: the model and the store block."""
         return await asyncio.to_thread(self.ask, question, history, filters)
 
-    async def astream(
+    def astream(
         self,
         question: str,
         history: Sequence[Turn] = (),
         filters: SearchFilters | None = None,
     ) -> AsyncIterator[str | Answer]:
-        """The answer's text each time it grows, then the `Answer` itself."""
+        """The answer's text each time it grows, then the `Answer` itself.
+
+        A question that is too long raises `QuestionTooLongError` here, before anything streams.
+        """
+        return self._stream(self._checked(question), history, filters)
+
+    async def _stream(
+        self, question: str, history: Sequence[Turn], filters: SearchFilters | None
+    ) -> AsyncIterator[str | Answer]:
         loop = asyncio.get_running_loop()
         updates: asyncio.Queue[str] = asyncio.Queue()
 
@@ -169,7 +190,20 @@ class Engine(BaseQueryEngine):
                 getter.cancel()
         yield task.result()
 
+    def _checked(self, question: str) -> str:
+        """The question without control characters; `QuestionTooLongError` past the limit."""
+        question = strip_controls(question).strip()
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionTooLongError(len(question), limit, question_language(question[:limit]))
+        return question
+
     def _standalone(self, question: str, history: Sequence[Turn]) -> str:
+        # Names carried over from earlier turns, or a model's rewrite, never make the question
+        # longer than one the engine would take.
+        return self._rewritten(question, history)[: self.settings.max_question_chars]
+
+    def _rewritten(self, question: str, history: Sequence[Turn]) -> str:
         if history and self._composer is not None:
             try:
                 return self._composer.condense(question, history)

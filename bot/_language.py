@@ -14,6 +14,13 @@ NOTHING_FOUND = {
     "id": "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini.",
 }
 
+TOO_LONG = {
+    "en": "That question is too long ({length} characters; I read up to {limit}): ask it in fewer"
+    " words.",
+    "id": "Pertanyaan itu terlalu panjang ({length} karakter; saya membaca hingga {limit}):"
+    " tanyakan dengan lebih singkat.",
+}
+
 FALLBACK = {
     "en": "The language model could not answer ({reason}); these are the passages that do.",
     "id": "Model bahasa tidak dapat menjawab ({reason}); berikut kutipan yang menjawabnya.",

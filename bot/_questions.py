@@ -12,6 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from ._answer import Answer, Turn
+from ._engine import QuestionTooLongError
 from ._kabar import kabar, user_language
 from ._language import question_language
 from ._replies import answer_html, quotes_html, split_html
@@ -87,9 +88,14 @@ async def _answer(
     if limit is not None:
         await message.reply_text(text(language, f"rate_limited_{limit}"))
         return
+    try:
+        stream = services.engine.astream(question, history)
+    except QuestionTooLongError as exc:
+        await message.reply_text(html.escape(str(exc)))
+        return
     await message.chat.send_action(ChatAction.TYPING)
     placeholder = await message.reply_text(text(language, "thinking"))
-    answer = await _stream_into(placeholder, services.engine.astream(question, history))
+    answer = await _stream_into(placeholder, stream)
     await _deliver(placeholder, answer, context)
 
 

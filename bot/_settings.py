@@ -41,6 +41,9 @@ class EngineSettings(BaseSettings):
     max_quotes: int = Field(
         default=4, ge=1, le=20, description="Sentences an extractive answer quotes."
     )
+    max_question_chars: int = Field(
+        default=1000, ge=1, description="Longest question answered; a longer one is refused."
+    )
     openai_base_url: str = Field(
         default="http://127.0.0.1:11434/v1",
         validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),

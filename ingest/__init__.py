@@ -3,6 +3,7 @@
 Ingest knows nothing of Telegram; it writes through `store`.
 """
 
+from ._clean import strip_controls
 from ._errors import ExtractError, FetchError, IngestError
 from ._identity import article_id, canonical_url, content_hash
 from ._jsonl import JsonlFields
@@ -21,5 +22,6 @@ __all__ = [
     "article_id",
     "canonical_url",
     "content_hash",
+    "strip_controls",
     "to_article",
 ]

@@ -8,6 +8,22 @@ import unicodedata
 import py3langid
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Terminal control sequences (ECMA-48 CSI, such as colours, and OSC, such as a window title),
+# dropped whole so that no "[31m" is left behind. Any other ESC goes alone: the letter after it
+# may well be text.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)")
+# Line breaks of str.splitlines() that are control characters: they still end a line.
+_CONTROL_BREAKS = "\v\f\x1c\x1d\x1e\x85"
+# Control characters (category Cc) but newline and tab; the line-breaking ones end a line,
+# the others go: a NUL cuts the text the embedding model reads (a C string), an ESC drives a
+# terminal. Bidirectional embeddings, overrides and isolates go too: they reorder what a reader
+# sees and mean nothing to search.
+_CONTROLS = {
+    **{c: "\n" if chr(c) in _CONTROL_BREAKS else None for c in [*range(0x20), *range(0x7F, 0xA0)]},
+    **dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)]),
+    ord("\n"): "\n",
+    ord("\t"): "\t",
+}
 _SPACES = re.compile(r"[^\S\n]+")
 # Typographic quotes end sentences too.
 _SENTENCE_END = tuple(".!?…:;\"'”’»)]")  # noqa: RUF001
@@ -16,10 +32,20 @@ _NO_WORDS = re.compile(r"^[\W_]*$|^(https?://|www\.)\S+$")
 _FRAGMENT_WORDS = 6
 
 
-def normalize(text: str) -> str:
-    """NFKC, no invisible characters, single spaces, paragraphs separated by one blank line."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+def strip_controls(text: str) -> str:
+    r"""The text without control characters (newline and tab kept) or terminal escapes.
+
+    Usage::
+
+        strip_controls("\x1b[31mMerapi\x1b[0m erupts\x00")   # "Merapi erupts"
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPE_SEQUENCE.sub("", text).translate(_CONTROLS)
+
+
+def normalize(text: str) -> str:
+    """NFKC, no invisible or control characters, single spaces, paragraphs one blank line apart."""
+    text = strip_controls(unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     paragraphs: list[str] = []
     current: list[str] = []

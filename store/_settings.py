@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,6 +52,14 @@ class StoreSettings(BaseSettings):
             " writer for dead and roll the batch back."
         ),
     )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        file = next((path for path in (value, *value.parents) if path.is_file()), None)
+        if file is not None:
+            raise ValueError(f"{file} is a file, not a folder")
+        return value
 
     @property
     def chroma_dir(self) -> Path:

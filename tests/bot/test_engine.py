@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import Answer, Engine, Turn
+from bot import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
 from store import SearchFilters, Store
 from tests.bot.questions import OFF_TOPIC_QUESTIONS, SEED_QUESTIONS
 
@@ -112,3 +112,75 @@ async def test_astream_ends_with_the_answer(engine: Engine) -> None:
 
     assert isinstance(items[-1], Answer)
     assert "di Istanbul" in items[-1].text
+
+
+# --- what the engine reads of a question -----------------------------------------------------
+
+
+def test_a_question_with_control_characters_gets_the_same_answer_as_without(
+    engine: Engine,
+) -> None:
+    clean = engine.ask("Who backs Haftar?")
+
+    noisy = engine.ask("Who\x00 backs\x1b Haftar?\x00\x07")
+
+    assert noisy.question == "Who backs Haftar?"
+    assert noisy.text == clean.text
+    assert noisy.citations == clean.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (
+            "Who backs Haftar? " * 60,
+            (
+                "That question is too long (1079 characters; I read up to 1000):"
+                " ask it in fewer words."
+            ),
+        ),
+        (
+            "Siapa yang mendukung Haftar? " * 40,
+            (
+                "Pertanyaan itu terlalu panjang (1159 karakter; saya membaca hingga 1000):"
+                " tanyakan dengan lebih singkat."
+            ),
+        ),
+    ],
+)
+def test_a_question_too_long_is_refused_in_the_askers_language(
+    engine: Engine, question: str, message: str
+) -> None:
+    with pytest.raises(QuestionTooLongError) as refused:
+        engine.ask(question)
+
+    assert str(refused.value) == message
+
+
+async def test_a_question_too_long_is_refused_before_anything_streams(engine: Engine) -> None:
+    with pytest.raises(QuestionTooLongError):
+        engine.astream("Who backs Haftar? " * 60)
+
+
+def test_the_longest_question_is_a_setting(
+    seed_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KABAR_MAX_QUESTION_CHARS", "20")
+    engine = Engine(seed_store, EngineSettings())
+
+    assert engine.ask("Who backs Haftar?").found
+    with pytest.raises(QuestionTooLongError, match=r"\(21 characters; I read up to 20\)"):
+        engine.ask("Who backs Haftar now?")
+
+
+def test_a_follow_up_never_grows_past_the_longest_question(engine: Engine) -> None:
+    towns = " ".join(f"Kota{n}" for n in range(120))
+    earlier = f"Did Haftar visit {towns}?"
+    question = "and when did he go there? " * 30
+    assert len(earlier) <= 1000
+    assert len(question) <= 1000
+
+    answer = engine.ask(question, history=[Turn(earlier)])
+
+    assert answer.question.startswith("when did he go there?")
+    assert len(answer.question) <= 1000

@@ -1302,3 +1302,22 @@ async def test_a_dropped_connection_is_retried_and_the_answer_still_arrives(
     assert "di Istanbul" in plain(answer)
     assert len(server.messages(USER)) == 1
     assert server.internal_errors == []
+
+
+async def test_a_question_too_long_gets_one_line_saying_so_and_no_placeholder(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.private_message(USER, "Who backs Haftar? " * 200)
+    refused = await next_message(server, USER)
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+
+    assert plain(refused) == (
+        "That question is too long (3599 characters; I read up to 1000): ask it in fewer words."
+    )
+    assert refused.edits == []
+    assert server.actions(USER) == ["typing"]
+    assert HAFTAR_FACTS[0] in plain(answer)
+    assert rejected(server) == []

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
-from ingest import IngestError, to_article
+from ingest import IngestError, Ingestor, to_article
 from ingest._clean import detect_language, normalize, strip_boilerplate
 from ingest._extract import Draft, from_html
+from store import Mode, Store
 from tests.conftest import article_html
 
 INDONESIAN = (
@@ -59,6 +63,56 @@ def test_lines_that_end_sentences_stay_on_their_own_lines() -> None:
     text = "Kalimat pertama selesai.\nKalimat kedua juga selesai."
 
     assert normalize(text) == text
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x08", "\x7f", "\x9b"], ids=repr)
+def test_control_characters_are_removed(control: str) -> None:
+    assert normalize(f"Ja{control}karta dan Su{control}rabaya.") == "Jakarta dan Surabaya."
+
+
+def test_terminal_escape_sequences_are_removed_whole() -> None:
+    text = "\x1b[1;31mMerapi\x1b[0m erupts\x1b]0;owned\x07 again\x1b. \x1b Lagi."
+
+    assert normalize(text) == "Merapi erupts again. Lagi."
+
+
+def test_page_and_record_breaks_become_line_breaks() -> None:
+    text = "Halaman satu selesai.\x0cHalaman dua selesai.\x85Catatan tiga selesai."
+
+    assert normalize(text) == "Halaman satu selesai.\nHalaman dua selesai.\nCatatan tiga selesai."
+
+
+@pytest.mark.parametrize(
+    "override", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2069"], ids=repr
+)
+def test_bidirectional_overrides_are_removed(override: str) -> None:
+    # They reorder what a reader sees ("Trojan Source"); news text carries no meaning in them.
+    assert normalize(f"Harga {override}naik{override} lagi.") == "Harga naik lagi."
+
+
+def test_a_text_file_with_a_nul_past_8_kb_and_an_escape_in_its_title_ingests_clean(
+    ingestor: Ingestor, store: Store, make_text_file: Callable[[str, str], Path]
+) -> None:
+    # Varied filler, so that every chunk before the NUL differs from the others.
+    filler = " ".join(
+        f"Report {n}: the council of district {n} discussed the repair of {n} roads."
+        for n in range(120)
+    )
+    assert len(filler) > 8192
+    eruption = "Mount Merapi erupted on Sunday, sending a column of ash over Yogyakarta."
+    title = "\x1b[1;31mMerapi erupts\x1b[0m"
+    path = make_text_file("merapi.txt", f"{title}\n\n{filler}\x00 {eruption}\n")
+
+    [result] = ingestor.ingest([str(path)])
+
+    assert result.error == ""
+    [record] = store.articles()
+    assert record.title == "Merapi erupts"
+    text = store.text(record.id)
+    assert "\x00" not in text
+    assert text.endswith(eruption)
+    [hit] = store.search("Which volcano erupted on Sunday?", k=1, mode=Mode.VECTOR)
+    assert eruption in hit.text
 
 
 # --- strip_boilerplate ---------------------------------------------------------------------
