@@ -137,7 +137,7 @@ class Store:
         chunks become visible in the registry only once all of them are stored.
         """
         with self._lock:
-            self._recover([article.id for article in articles])
+            self._recover(list(dict.fromkeys(article.id for article in articles)))
             plan = self._plan(articles)
             if plan.writes:
                 self._write_planned(plan.writes)
