@@ -1,27 +1,10 @@
-"""Kabar's answer engine and its faces: the `kabar` command line and the Telegram bot."""
+"""Kabar's answer engine and its faces, one sub-package each.
 
-from ._answer import Answer, Citation, Turn
-from ._cli import app, main
-from ._engine import Composer, CompositionError, Engine, QuestionTooLongError
-from ._extractive import Composition, ExtractiveComposer
-from ._settings import Backend, EngineSettings
-from ._sources import Sentence, Source, number_sources
+- `bot.engine`: retrieve, compose, cite; briefings. Imports no Telegram, Typer or rich.
+- `bot.telegram_bot`: the Telegram app over the engine.
+- `bot.cli`: the `kabar` command.
+- `bot.evaluation`: `kabar eval`'s QA sets and scores.
 
-__all__ = [
-    "Answer",
-    "Backend",
-    "Citation",
-    "Composer",
-    "Composition",
-    "CompositionError",
-    "Engine",
-    "EngineSettings",
-    "ExtractiveComposer",
-    "QuestionTooLongError",
-    "Sentence",
-    "Source",
-    "Turn",
-    "app",
-    "main",
-    "number_sources",
-]
+Imports run `bot.cli | bot.telegram_bot | bot.evaluation -> bot.engine -> ingest -> store`
+(`make check` enforces it).
+"""

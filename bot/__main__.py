@@ -1,5 +1,5 @@
 """`python -m bot` runs the `kabar` command line."""
 
-from ._cli import main
+from bot.cli import main
 
 main()

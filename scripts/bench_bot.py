@@ -34,15 +34,13 @@ from pathlib import Path
 
 from _bench import ROOT, add_store_arguments, filled_store, load_questions, percentiles
 
-from bot import Backend, Engine, EngineSettings
-from bot._kabar import Kabar
-from bot._settings import BotSettings
-from bot._telegram import build_application
+from bot.engine import Backend, Engine, EngineSettings
+from bot.telegram_bot import BotSettings, Kabar, build_application
 
 # The local Bot API server is test support code, and tests/ no installed package: it is imported
 # from the repository root.
 sys.path.insert(0, str(ROOT))
-from tests.bot.telegram_server import BotApiServer
+from tests.bot.telegram_bot.telegram_server import BotApiServer
 
 WARM_UP = 5
 SINGLES = 5

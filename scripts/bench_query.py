@@ -30,7 +30,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers.no_text import NoText
 
-from bot import Backend, Engine, EngineSettings
+from bot.engine import Backend, Engine, EngineSettings
 from store import Store
 
 WARM_UP = 10

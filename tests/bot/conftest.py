@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Engine
+from bot.engine import Engine
 from ingest import Ingestor, IngestSettings
 from store import Store, StoreSettings
 from tests.conftest import SEED

@@ -20,8 +20,8 @@ from telegram.ext import ContextTypes
 from ingest import IngestError, Ingestor, SourceResult
 from store import ArticleRecord, Outcome, StoreError
 
-from ._kabar import is_bot_admin, kabar, may_change_collection, user_language
 from ._replies import split_html
+from ._services import is_bot_admin, kabar, may_change_collection, user_language
 from ._state import BotState, Feed
 from ._texts import text
 

@@ -20,7 +20,13 @@ from telegram.ext import (
     filters,
 )
 
-from tests.bot.telegram_server import BOT_ID, BOT_USERNAME, BotApiServer, HtmlParser, render_text
+from tests.bot.telegram_bot.telegram_server import (
+    BOT_ID,
+    BOT_USERNAME,
+    BotApiServer,
+    HtmlParser,
+    render_text,
+)
 
 USER = 1001
 GROUP = -1_001_234_567_890

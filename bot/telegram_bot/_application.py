@@ -21,9 +21,9 @@ from telegram.ext import (
     filters,
 )
 
-from . import _briefings, _collection, _questions
+from . import _briefing_handlers, _collection_handlers, _question_handlers
 from ._delivery import RetryingRateLimiter
-from ._kabar import Kabar, kabar, user_language
+from ._services import Kabar, kabar, user_language
 from ._texts import text
 
 logger = logging.getLogger(__name__)
@@ -85,29 +85,37 @@ def _register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, _allowed_chats_only), group=-1)
     application.add_handlers(
         [
-            CommandHandler(["start", "help"], _questions.start),
-            CommandHandler("ask", _questions.ask_command),
-            CommandHandler("brief", _briefings.brief_command),
-            CommandHandler("subscribe", _briefings.subscribe_command),
-            CommandHandler("unsubscribe", _briefings.unsubscribe_command),
-            CommandHandler("subscriptions", _briefings.subscriptions_command),
-            CommandHandler("add", _collection.add_command),
-            CommandHandler("remove", _collection.remove_command),
-            CommandHandler("sources", _collection.sources_command),
-            CommandHandler("stats", _collection.stats_command),
-            CommandHandler("feeds", _collection.feeds_command),
-            MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, _collection.document),
+            CommandHandler(["start", "help"], _question_handlers.start),
+            CommandHandler("ask", _question_handlers.ask_command),
+            CommandHandler("brief", _briefing_handlers.brief_command),
+            CommandHandler("subscribe", _briefing_handlers.subscribe_command),
+            CommandHandler("unsubscribe", _briefing_handlers.unsubscribe_command),
+            CommandHandler("subscriptions", _briefing_handlers.subscriptions_command),
+            CommandHandler("add", _collection_handlers.add_command),
+            CommandHandler("remove", _collection_handlers.remove_command),
+            CommandHandler("sources", _collection_handlers.sources_command),
+            CommandHandler("stats", _collection_handlers.stats_command),
+            CommandHandler("feeds", _collection_handlers.feeds_command),
+            MessageHandler(
+                filters.Document.ALL & filters.ChatType.PRIVATE, _collection_handlers.document
+            ),
             MessageHandler(
                 filters.Document.ALL & groups & filters.CaptionRegex(r"^/add\b"),
-                _collection.document,
+                _collection_handlers.document,
             ),
             MessageHandler(
                 filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
-                _questions.private_question,
+                _question_handlers.private_question,
             ),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & groups, _questions.group_message),
-            CallbackQueryHandler(_questions.quotes_button, pattern=f"^{_questions.QUOTES}$"),
-            CallbackQueryHandler(_collection.sources_button, pattern=f"^{_collection.SOURCES}:"),
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & groups, _question_handlers.group_message
+            ),
+            CallbackQueryHandler(
+                _question_handlers.quotes_button, pattern=f"^{_question_handlers.QUOTES}$"
+            ),
+            CallbackQueryHandler(
+                _collection_handlers.sources_button, pattern=f"^{_collection_handlers.SOURCES}:"
+            ),
         ]
     )
     application.add_error_handler(_on_error)
@@ -118,10 +126,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await application.bot.set_my_commands(list(COMMANDS))
     services: Kabar = application.bot_data["kabar"]
     for subscription in services.state.subscriptions():
-        _briefings.schedule(application.job_queue, subscription, services.settings.zone)
+        _briefing_handlers.schedule(application.job_queue, subscription, services.settings.zone)
     if application.job_queue is not None:
         every = timedelta(minutes=services.settings.feed_poll_minutes)
-        application.job_queue.run_repeating(_collection.poll_feeds, every, first=every)
+        application.job_queue.run_repeating(_collection_handlers.poll_feeds, every, first=every)
 
 
 async def _allowed_chats_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -145,7 +153,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(apology)
 
 
-def run(services: Kabar) -> None:
+def run_bot(services: Kabar) -> None:
     """Run the bot until interrupted: polling, or a webhook when KABAR_WEBHOOK_URL is set."""
     settings = services.settings
     application = build_application(services)

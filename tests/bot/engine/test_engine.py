@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
+from bot.engine import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
 from store import SearchFilters, Store
 from tests.bot.questions import OFF_TOPIC_QUESTIONS, SEED_QUESTIONS
 

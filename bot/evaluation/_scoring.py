@@ -29,13 +29,11 @@ from statistics import fmean
 
 from llama_index.core import VectorStoreIndex
 
+from bot.engine import QUOTE_SEPARATOR, Answer, Backend, Engine, EngineSettings
 from ingest import IngestError, Ingestor, JsonlFields, to_article
 from store import Article, Mode, Outcome, Store
 
-from ._answer import Answer
 from ._datasets import Dataset, Question
-from ._engine import Engine
-from ._settings import Backend, EngineSettings
 
 KS = (1, 3, 5, 10)
 
@@ -49,8 +47,6 @@ class Baseline(enum.StrEnum):
 INDOSUM = JsonlFields(title="title_slug", date="date_utc")
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
 _CITATION = re.compile(r"\[\d+\]")
-# What `Engine.ask` puts between two sentences quoted from one source.
-_QUOTE_JOINER = " … "
 _BATCH = 32
 
 
@@ -240,7 +236,7 @@ def _answer_row(answer: Answer, golds: Sequence[str]) -> tuple[float, float, flo
 
 def quoted_sentences(answer: Answer) -> list[str]:
     """The sentences the answer quotes, in the order it gives them: the best first."""
-    quotes = [s for c in answer.citations for s in c.quote.split(_QUOTE_JOINER) if s]
+    quotes = [s for c in answer.citations for s in c.quote.split(QUOTE_SEPARATOR) if s]
     return sorted(quotes, key=answer.text.find)
 
 

@@ -19,11 +19,10 @@ from llama_index.core.llms import LLM
 from llama_index.llms.openai_like import OpenAILike
 
 from ._answer import Turn
-from ._engine import CompositionError
-from ._extractive import Composition
+from ._composition import Composition, CompositionError
 from ._followup import CONDENSE_PROMPT
+from ._passages import Source
 from ._settings import Backend, EngineSettings
-from ._sources import Source
 
 ANSWER_SYSTEM_PROMPT = """\
 You answer questions about news articles from the numbered sources you are given, and from \

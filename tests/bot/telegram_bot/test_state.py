@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answer, Citation
-from bot._access import Limit, RateLimiter
-from bot._settings import BotSettings
-from bot._state import BotState, Feed
+from bot.engine import Answer, Citation
+from bot.telegram_bot import BotSettings, BotState, Feed, Limit, RateLimiter
 
 
 def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> None:

@@ -24,18 +24,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application
 
-from bot import Engine, EngineSettings
-from bot._access import RateLimiter
-from bot._collection import poll_feeds
-from bot._kabar import Kabar
-from bot._language import question_language
-from bot._settings import BotSettings
-from bot._state import BotState
-from bot._telegram import build_application
+from bot.engine import Engine, EngineSettings
+from bot.engine._language import question_language
+from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter, build_application
+from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
 from tests.bot.questions import SEED_QUESTIONS
-from tests.bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
+from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
 
 ADMIN = 42  # a bot admin (ADMIN_USER_IDS)
@@ -1231,7 +1227,7 @@ async def test_a_failing_question_gets_an_apology_and_the_bot_keeps_answering(
     assert plain(apology) == "Sorry, something went wrong with that. Please try again."
     assert placeholder.first_text == THINKING
     assert HAFTAR_FACTS[0] in plain(answer)
-    [logged] = [r for r in caplog.records if r.name == "bot._telegram"]
+    [logged] = [r for r in caplog.records if r.name == "bot.telegram_bot._application"]
     assert logged.exc_info is not None
     assert str(logged.exc_info[1]) == "the engine blew up"
 

@@ -8,11 +8,10 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ContextTypes
 
+from bot.engine import LANGUAGES, Engine
 from ingest import Ingestor
 
-from ._access import RateLimiter
-from ._engine import Engine
-from ._language import LANGUAGES
+from ._ratelimit import RateLimiter
 from ._settings import BotSettings
 from ._state import BotState
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._answer import Answer
+from bot.engine import Answer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (

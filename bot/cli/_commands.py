@@ -21,14 +21,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
+from bot import evaluation
+from bot.engine import Answer, CompositionError, Engine, EngineSettings, QuestionTooLongError, Turn
+from bot.telegram_bot import BotSettings, Kabar, run_bot
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
-
-from . import _datasets, _eval, _telegram
-from ._answer import Answer, Turn
-from ._engine import CompositionError, Engine, QuestionTooLongError
-from ._kabar import Kabar
-from ._settings import BotSettings, EngineSettings
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -302,7 +299,7 @@ def bot() -> None:
     )
     # Every request URL holds the token: keep httpx's request log out of the output.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    _telegram.run(Kabar.create(_open_engine(), settings))
+    run_bot(Kabar.create(_open_engine(), settings))
 
 
 @app.command()
@@ -351,7 +348,7 @@ def evaluate(
         Mode.HYBRID,
     ],
     baseline: Annotated[
-        _eval.Baseline | None,
+        evaluation.Baseline | None,
         typer.Option(help="naive: LlamaIndex's plain VectorStoreIndex retriever too."),
     ] = None,
     limit: Annotated[int, typer.Option(help="Score only the first N questions.")] = 0,
@@ -371,43 +368,45 @@ def evaluate(
         )
         filled = _fill_eval_store(store, dataset, corpus, distractors)
         _print_eval_header(dataset, questions, store, filled, distractors)
-        retrievers = {mode.value: _eval.mode_retriever(store, mode) for mode in modes}
-        if baseline is _eval.Baseline.NAIVE:
-            retrievers["naive"] = _eval.naive_retriever(store)
+        retrievers = {mode.value: evaluation.mode_retriever(store, mode) for mode in modes}
+        if baseline is evaluation.Baseline.NAIVE:
+            retrievers["naive"] = evaluation.naive_retriever(store)
         out.print(_recall_table(retrievers, questions, by_passage=dataset.by_passage))
-        askers = {mode.value: _eval.engine_asker(store, mode) for mode in modes}
+        askers = {mode.value: evaluation.engine_asker(store, mode) for mode in modes}
         out.print(_answer_table(askers, questions, extractive=not dataset.by_passage))
 
 
-def _load_dataset(path: Path) -> _datasets.Dataset:
+def _load_dataset(path: Path) -> evaluation.Dataset:
     try:
-        return _datasets.load(path)
+        return evaluation.load_dataset(path)
     except (OSError, ValueError) as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
 def _fill_eval_store(
-    store: Store, dataset: _datasets.Dataset, corpus: Path, distractors: int
-) -> _eval.Filled:
-    articles = _eval.passage_articles(dataset)
+    store: Store, dataset: evaluation.Dataset, corpus: Path, distractors: int
+) -> evaluation.Filled:
+    articles = evaluation.passage_articles(dataset)
     try:
-        articles += _eval.distractor_articles(store, corpus, distractors) if distractors else []
+        articles += (
+            evaluation.distractor_articles(store, corpus, distractors) if distractors else []
+        )
     except OSError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
     with Progress(console=err, disable=not err.is_terminal) as progress:
         task = progress.add_task("filling the store", total=None)
-        return _eval.fill_store(
+        return evaluation.fill_store(
             store, articles, lambda done, total: progress.update(task, completed=done, total=total)
         )
 
 
 def _print_eval_header(
-    dataset: _datasets.Dataset,
-    questions: list[_datasets.Question],
+    dataset: evaluation.Dataset,
+    questions: list[evaluation.Question],
     store: Store,
-    filled: _eval.Filled,
+    filled: evaluation.Filled,
     distractors: int,
 ) -> None:
     answerable = sum(q.answerable for q in questions)
@@ -427,17 +426,20 @@ def _print_eval_header(
 
 
 def _recall_table(
-    retrievers: dict[str, _eval.Retrieve], questions: list[_datasets.Question], *, by_passage: bool
+    retrievers: dict[str, evaluation.Retrieve],
+    questions: list[evaluation.Question],
+    *,
+    by_passage: bool,
 ) -> Table:
-    table = Table("retriever", *(f"R@{k}" for k in _eval.KS), title="retrieval recall@k")
+    table = Table("retriever", *(f"R@{k}" for k in evaluation.KS), title="retrieval recall@k")
     for name, retrieve in retrievers.items():
-        scores = _eval.recall(retrieve, questions, by_passage)
-        table.add_row(name, *(f"{scores[k]:.3f}" for k in _eval.KS))
+        scores = evaluation.recall(retrieve, questions, by_passage)
+        table.add_row(name, *(f"{scores[k]:.3f}" for k in evaluation.KS))
     return table
 
 
 def _answer_table(
-    askers: dict[str, _eval.Ask], questions: list[_datasets.Question], *, extractive: bool
+    askers: dict[str, evaluation.Ask], questions: list[evaluation.Question], *, extractive: bool
 ) -> Table:
     # The cross-lingual set's answers are translations, not spans: no EM or F1 there.
     table = Table(
@@ -454,7 +456,7 @@ def _answer_table(
         " (among answerable questions: lower is better; unanswerable: higher is better)",
     )
     for name, ask in askers.items():
-        scores = _eval.score_answers(ask, questions)
+        scores = evaluation.score_answers(ask, questions)
         exact, f1 = (scores.exact, scores.f1) if extractive else (None, None)
         values = (scores.contained, exact, f1, scores.refused, scores.unanswerable_refused)
         table.add_row(name, *("-" if v is None else f"{v:.3f}" for v in values))

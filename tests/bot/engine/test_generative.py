@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import Answer, CompositionError, Engine, EngineSettings, Turn
-from bot._generative import make_composer
-from bot._language import FALLBACK
+from bot.engine import Answer, CompositionError, Engine, EngineSettings, Turn
+from bot.engine._generative import make_composer
+from bot.engine._language import FALLBACK
 from ingest import Ingestor, IngestSettings
 from store import Store
-from tests.bot.openai_server import ChatServer, Reply
+from tests.bot.engine.openai_server import ChatServer, Reply
 
 HAFTAR = "Who backs Haftar?"
 ANSWER = "Rusia dan Uni Emirat Arab mendukung Haftar [1]."

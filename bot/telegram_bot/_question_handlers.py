@@ -11,11 +11,10 @@ from telegram.constants import ChatAction, MessageEntityType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from ._answer import Answer, Turn
-from ._engine import QuestionTooLongError
-from ._kabar import kabar, user_language
-from ._language import question_language
+from bot.engine import Answer, QuestionTooLongError, Turn, question_language
+
 from ._replies import answer_html, quotes_html, split_html
+from ._services import kabar, user_language
 from ._texts import text
 
 QUOTES = "quotes"

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from ._sources import Sentence, Source
+from ._composition import Composition
+from ._passages import Sentence, Source
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", "\u2019", ")")
 # A sentence shorter than this is a heading or a fragment, not an answer.
 _MIN_WORDS = 5
-
-
-@dataclass(frozen=True)
-class Composition:
-    """Composed text with `[n]` citations, and what it quotes from each source."""
-
-    text: str
-    quotes: dict[int, list[str]] = field(default_factory=dict)
 
 
 class ExtractiveComposer:

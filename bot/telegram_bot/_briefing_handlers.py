@@ -11,9 +11,10 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import ContextTypes, JobQueue
 
-from ._briefing import brief
-from ._kabar import kabar, may_manage_chat, user_language
+from bot.engine import brief
+
 from ._replies import briefing_html, split_html
+from ._services import kabar, may_manage_chat, user_language
 from ._state import Subscription
 from ._texts import text
 

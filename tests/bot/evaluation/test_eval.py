@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot import _datasets
-from bot._cli import app
+from bot import evaluation
+from bot.cli import app
 from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO
 
 PASSAGES = {"Nile": NILE, "Rice": RICE, "Merapi": VOLCANO, "Chess": CHESS}
@@ -132,7 +132,7 @@ def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
 
 
 def test_the_crosslingual_set_is_scored_by_gold_passage(crosslingual_file: Path) -> None:
-    dataset = _datasets.load(crosslingual_file)
+    dataset = evaluation.load_dataset(crosslingual_file)
 
     assert dataset.by_passage
     assert len(dataset.passages) == 2

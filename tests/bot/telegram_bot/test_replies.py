@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from bot import Answer, Citation
-from bot._briefing import Briefing, BriefItem
-from bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
+from bot.engine import Answer, Briefing, BriefItem, Citation
+from bot.telegram_bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
 
 _TAG = re.compile(r"</?(b|a|blockquote)( href=\"[^\"<>]*\")?>")
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from ._answer import Answer, Citation
-from ._briefing import Briefing
+from bot.engine import Answer, Briefing, Citation
+
 from ._texts import text
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH

@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from bot._cli import app
+from bot.cli import app
 from store import Store
 from tests.conftest import SEED
 from tests.store.conftest import make_article

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Protocol
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response
@@ -23,15 +22,12 @@ from store import (
 )
 
 from ._answer import Answer, Turn
-from ._extractive import Composition, ExtractiveComposer
+from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionError
+from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
 from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language
+from ._passages import Source, number_sources
 from ._settings import Backend, EngineSettings
-from ._sources import Source, number_sources
-
-
-class CompositionError(Exception):
-    """A language model gave no usable answer; the message says why, in a few words."""
 
 
 class QuestionTooLongError(ValueError):
@@ -42,20 +38,6 @@ class QuestionTooLongError(ValueError):
         self.length = length
         self.limit = limit
         self.language = language
-
-
-class Composer(Protocol):
-    """A backend that writes answers with a language model."""
-
-    name: str
-
-    def condense(self, question: str, history: Sequence[Turn]) -> str:
-        """The follow-up `question` rewritten to stand alone."""
-
-    def write(
-        self, question: str, sources: list[Source], on_text: Callable[[str], None] | None
-    ) -> Composition:
-        """An answer citing `sources` by number; `on_text` sees the text as it grows."""
 
 
 class Engine(BaseQueryEngine):
@@ -133,7 +115,7 @@ class Engine(BaseQueryEngine):
         timings["compose"] = time.perf_counter() - started - timings["retrieve"]
         timings["total"] = time.perf_counter() - started
         citations = tuple(
-            source.citation(" … ".join(composition.quotes[source.n]))
+            source.citation(QUOTE_SEPARATOR.join(composition.quotes[source.n]))
             for source in sources
             if source.n in composition.quotes
         )

@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from store import ArticleRecord, sentence_spans
 
 from ._answer import Citation
+from ._composition import QUOTE_SEPARATOR
 from ._engine import Engine
 from ._extractive import quotable
-from ._sources import Source, number_sources
+from ._passages import Source, number_sources
 
 #: Articles in a briefing, and key sentences quoted from each.
 ARTICLES = 5
@@ -26,7 +27,7 @@ class BriefItem:
     @classmethod
     def quoting(cls, source: Citation, sentences: tuple[str, ...]) -> BriefItem:
         """The item quoting `sentences` of the article `source` names."""
-        return cls(replace(source, quote=" … ".join(sentences)), sentences)
+        return cls(replace(source, quote=QUOTE_SEPARATOR.join(sentences)), sentences)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,33 @@
+"""The answer engine: passages retrieved from the store, composed into cited answers, briefings."""
+
+from ._answer import Answer, Citation, Turn
+from ._briefing import Briefing, BriefItem, brief
+from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionError
+from ._engine import Engine, QuestionTooLongError
+from ._extractive import ExtractiveComposer
+from ._language import LANGUAGES, question_language
+from ._passages import Sentence, Source, number_sources
+from ._settings import Backend, EngineSettings
+
+__all__ = [
+    "LANGUAGES",
+    "QUOTE_SEPARATOR",
+    "Answer",
+    "Backend",
+    "BriefItem",
+    "Briefing",
+    "Citation",
+    "Composer",
+    "Composition",
+    "CompositionError",
+    "Engine",
+    "EngineSettings",
+    "ExtractiveComposer",
+    "QuestionTooLongError",
+    "Sentence",
+    "Source",
+    "Turn",
+    "brief",
+    "number_sources",
+    "question_language",
+]

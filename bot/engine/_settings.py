@@ -1,0 +1,61 @@
+"""Settings of the answer engine: which backend composes answers, and how much it reads."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Backend(enum.StrEnum):
+    """What composes the answer from the retrieved passages."""
+
+    EXTRACTIVE = "extractive"
+    OPENAI = "openai"
+    LLAMACPP = "llamacpp"
+
+
+class EngineSettings(BaseSettings):
+    """Engine configuration, read from the environment and `.env`.
+
+    Usage::
+
+        EngineSettings()                                       # extractive, offline
+        EngineSettings(backend="openai", openai_base_url="http://127.0.0.1:11434/v1",
+                       openai_model="qwen2.5:3b")               # e.g. Ollama
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="KABAR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    backend: Backend = Field(default=Backend.EXTRACTIVE, description="Who composes answers.")
+    top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question.")
+    relevance_floor: float = Field(
+        default=0.008, description="Least margin over the reference sentences that counts."
+    )
+    max_quotes: int = Field(
+        default=4, ge=1, le=20, description="Sentences an extractive answer quotes."
+    )
+    max_question_chars: int = Field(
+        default=1000, ge=1, description="Longest question answered; a longer one is refused."
+    )
+    openai_base_url: str = Field(
+        default="http://127.0.0.1:11434/v1",
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),
+    )
+    openai_model: str = Field(
+        default="qwen2.5:3b-instruct", validation_alias=AliasChoices("OPENAI_MODEL", "openai_model")
+    )
+    openai_api_key: SecretStr = Field(
+        default=SecretStr("not-needed"),
+        validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
+    )
+    openai_timeout: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("OPENAI_TIMEOUT", "openai_timeout")
+    )
+    llamacpp_model_path: Path | None = Field(
+        default=None, validation_alias=AliasChoices("LLAMACPP_MODEL_PATH", "llamacpp_model_path")
+    )
