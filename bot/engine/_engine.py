@@ -101,14 +101,24 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer `question`, read as a follow-up of `history`; `on_text` sees partial text."""
+        answer, _ = self._answer(question, history, filters, on_text)
+        return answer
+
+    def _answer(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        filters: SearchFilters | None,
+        on_text: Callable[[str], None] | None,
+    ) -> tuple[Answer, list[NodeWithScore]]:
+        """The answer and the passages it was composed from."""
         started = time.perf_counter()
         standalone = self._standalone(self._checked(question), history)
         language = question_language(standalone)
         nodes = self.passages(standalone, filters)
         timings = {"retrieve": time.perf_counter() - started}
-        found = bool(nodes)
         sources = number_sources(nodes)
-        if found:
+        if nodes:
             composition, backend, note = self._compose(standalone, sources, language, on_text)
         else:
             composition, backend, note = Composition(NOTHING_FOUND[language]), self.backend, ""
@@ -119,9 +129,9 @@ class Engine(BaseQueryEngine):
             for source in sources
             if source.n in composition.quotes
         )
-        return Answer(
+        answer = Answer(
             composition.text,
-            found=found,
+            found=bool(nodes),
             citations=citations,
             language=language,
             backend=backend,
@@ -129,15 +139,7 @@ class Engine(BaseQueryEngine):
             note=note,
             timings=timings,
         )
-
-    async def aask(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
-        filters: SearchFilters | None = None,
-    ) -> Answer:
-        """`ask` off the event loop: the model and the store block."""
-        return await asyncio.to_thread(self.ask, question, history, filters)
+        return answer, nodes
 
     def astream(
         self,
@@ -210,8 +212,7 @@ class Engine(BaseQueryEngine):
             return Composition(text, fallback.quotes), Backend.EXTRACTIVE.value, str(exc)
 
     def _query(self, query_bundle: QueryBundle) -> Response:
-        answer = self.ask(query_bundle.query_str)
-        nodes = self.passages(answer.question) if answer.found else []
+        answer, nodes = self._answer(query_bundle.query_str, (), None, None)
         return Response(answer.text, source_nodes=nodes, metadata={"answer": answer})
 
     async def _aquery(self, query_bundle: QueryBundle) -> Response:

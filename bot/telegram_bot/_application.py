@@ -9,12 +9,10 @@ from datetime import timedelta
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -23,7 +21,7 @@ from telegram.ext import (
 
 from . import _briefing_handlers, _collection_handlers, _question_handlers
 from ._delivery import RetryingRateLimiter
-from ._services import Kabar, kabar, user_language
+from ._services import CONTEXT_TYPES, Kabar, KabarApplication, KabarContext, user_language
 from ._texts import text
 
 logger = logging.getLogger(__name__)
@@ -44,7 +42,7 @@ COMMANDS = (
 )
 
 
-def build_application(services: Kabar) -> Application:  # type: ignore[type-arg]
+def build_application(services: Kabar) -> KabarApplication:
     """The bot, talking to `services.settings.telegram_api_base_url`, handlers registered.
 
     Usage::
@@ -58,6 +56,7 @@ def build_application(services: Kabar) -> Application:  # type: ignore[type-arg]
     root = settings.telegram_api_base_url.rstrip("/")
     application = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
@@ -74,12 +73,12 @@ def build_application(services: Kabar) -> Application:  # type: ignore[type-arg]
         .post_init(_post_init)
         .build()
     )
-    services.install(application.bot_data)
+    services.install(application)
     _register(application)
     return application
 
 
-def _register(application: Application) -> None:  # type: ignore[type-arg]
+def _register(application: KabarApplication) -> None:
     """Every handler of the bot, in the order they are tried."""
     groups = filters.ChatType.GROUPS
     application.add_handler(TypeHandler(Update, _allowed_chats_only), group=-1)
@@ -121,10 +120,10 @@ def _register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(_on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: KabarApplication) -> None:
     """At start: the command menu, the saved daily briefings, the feed poller."""
     await application.bot.set_my_commands(list(COMMANDS))
-    services: Kabar = application.bot_data["kabar"]
+    services = application.bot_data.services
     for subscription in services.state.subscriptions():
         _briefing_handlers.schedule(application.job_queue, subscription, services.settings.zone)
     if application.job_queue is not None:
@@ -132,20 +131,20 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(_collection_handlers.poll_feeds, every, first=every)
 
 
-async def _allowed_chats_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _allowed_chats_only(update: Update, context: KabarContext) -> None:
     """With ALLOWED_CHAT_IDS set, other chats get one refusal and nothing else."""
-    allowed = kabar(context).settings.allowed_chat_ids
+    allowed = context.bot_data.services.settings.allowed_chat_ids
     chat = update.effective_chat
     if not allowed or chat is None or chat.id in allowed:
         return
-    refused = kabar(context).refused_chats
+    refused = context.bot_data.services.refused_chats
     if chat.id not in refused and update.effective_message is not None:
         refused.add(chat.id)
         await update.effective_message.reply_text(text(user_language(update), "refused_chat"))
     raise ApplicationHandlerStop
 
 
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: KabarContext) -> None:
     """Log the failure with its update; tell the user, briefly; keep running."""
     logger.error("handling %s failed", update, exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:

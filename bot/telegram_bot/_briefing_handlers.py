@@ -9,12 +9,13 @@ from datetime import time, tzinfo
 from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
 from bot.engine import brief
 
+from ._access import may_manage_chat
 from ._replies import briefing_html, split_html
-from ._services import kabar, may_manage_chat, user_language
+from ._services import KabarContext, user_language
 from ._state import Subscription
 from ._texts import text
 
@@ -25,7 +26,7 @@ _PER_CHAT = 5
 _PER_USER = 10
 
 
-async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def brief_command(update: Update, context: KabarContext) -> None:
     """/brief [topic]: the most relevant (or newest) articles, key sentences cited."""
     chat = update.effective_chat
     if chat is not None:
@@ -33,16 +34,14 @@ async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await post_briefing(context, chat.id, topic, user_language(update))
 
 
-async def post_briefing(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, topic: str, language: str
-) -> None:
+async def post_briefing(context: KabarContext, chat_id: int, topic: str, language: str) -> None:
     """Compose a briefing off the event loop and post it to the chat."""
-    briefing = await asyncio.to_thread(brief, kabar(context).engine, topic, language)
+    briefing = await asyncio.to_thread(brief, context.bot_data.services.engine, topic, language)
     for part in split_html(briefing_html(briefing)):
         await context.bot.send_message(chat_id, part)
 
 
-async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _refused(update: Update, context: KabarContext) -> bool:
     """True (after a short refusal) unless the sender may set up this chat's briefings."""
     if await may_manage_chat(update, context):
         return False
@@ -51,7 +50,7 @@ async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return True
 
 
-async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe_command(update: Update, context: KabarContext) -> None:
     """/subscribe HH:MM [topic]: the briefing posted here every day.
 
     Chat or bot admins set it up in a group, anyone in their private chat; at most
@@ -60,7 +59,7 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or await _refused(update, context):
         return
-    language, services = user_language(update), kabar(context)
+    language, services = user_language(update), context.bot_data.services
     args = context.args or []
     match = _TIME.match(args[0]) if args else None
     if match is None:
@@ -81,12 +80,12 @@ async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await _reply(message, html.escape(reply))
 
 
-async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe_command(update: Update, context: KabarContext) -> None:
     """/unsubscribe: stop this chat's daily briefings (chat or bot admins)."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or await _refused(update, context):
         return
-    removed = kabar(context).state.remove_subscriptions(chat.id)
+    removed = context.bot_data.services.state.remove_subscriptions(chat.id)
     if context.job_queue is not None:
         for subscription in removed:
             for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
@@ -94,13 +93,13 @@ async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     await message.reply_text(text(user_language(update), "unsubscribed", count=len(removed)))
 
 
-async def subscriptions_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscriptions_command(update: Update, context: KabarContext) -> None:
     """/subscriptions: this chat's daily briefings."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     language = user_language(update)
-    subscriptions = kabar(context).state.subscriptions(chat.id)
+    subscriptions = context.bot_data.services.state.subscriptions(chat.id)
     if not subscriptions:
         await message.reply_text(text(language, "no_subscriptions"))
         return
@@ -132,7 +131,7 @@ def schedule(
     )
 
 
-async def _post_subscription(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _post_subscription(context: KabarContext) -> None:
     """The daily job: post one subscription's briefing."""
     job = context.job
     if job is not None and isinstance(job.data, Subscription):

@@ -15,13 +15,13 @@ from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from ingest import IngestError, Ingestor, SourceResult
 from store import ArticleRecord, Outcome, StoreError
 
+from ._access import is_bot_admin, may_change_collection
 from ._replies import split_html
-from ._services import is_bot_admin, kabar, may_change_collection, user_language
+from ._services import KabarContext, user_language
 from ._state import BotState, Feed
 from ._texts import text
 
@@ -32,7 +32,7 @@ _PAGE = 10
 _DOCUMENT_TYPES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
-async def _refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _refused(update: Update, context: KabarContext) -> bool:
     """True (after a short refusal) when the sender may not change the collection here."""
     if await may_change_collection(update, context):
         return False
@@ -65,7 +65,7 @@ def _record_added(
             state.record_added(result.article_id, by)
 
 
-async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def add_command(update: Update, context: KabarContext) -> None:
     """/add URL [URL...], or /add as a reply to a message holding article text."""
     message = update.effective_message
     if message is None or await _refused(update, context):
@@ -84,10 +84,10 @@ async def _add_urls(
     urls: list[str],
     by: list[tuple[int, int]],
     language: str,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: KabarContext,
 ) -> None:
     """One progress message, edited as each URL finishes."""
-    services = kabar(context)
+    services = context.bot_data.services
     lines = [html.escape(text(language, "adding", count=len(urls)))]
     progress = await message.reply_text(lines[0])
     for url in urls:
@@ -101,10 +101,10 @@ async def _add_text(
     message: Message,
     source: Message,
     by: list[tuple[int, int]],
-    context: ContextTypes.DEFAULT_TYPE,
+    context: KabarContext,
 ) -> None:
     """The replied-to message's text as an article, crediting where it was forwarded from."""
-    services = kabar(context)
+    services = context.bot_data.services
     body = source.text or source.caption or ""
     origin = _origin_name(source)
     result = await asyncio.to_thread(services.ingestor.ingest_text, body, source=origin)
@@ -123,14 +123,14 @@ def _origin_name(message: Message) -> str:
     return str(getattr(chat, "title", None) or name or "telegram")
 
 
-async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document(update: Update, context: KabarContext) -> None:
     """A .txt, .md, .html or .pdf file sent to the bot (with or without a caption)."""
     message = update.effective_message
     if message is None or message.document is None or await _refused(update, context):
         return
     doc, language = message.document, user_language(update)
     name = doc.file_name or "upload"
-    limit = kabar(context).settings.max_upload_bytes
+    limit = context.bot_data.services.settings.max_upload_bytes
     if not name.lower().endswith(_DOCUMENT_TYPES):
         await message.reply_text(html.escape(text(language, "file_type", name=name)))
         return
@@ -139,12 +139,12 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(reply)
         return
     content = bytes(await (await doc.get_file()).download_as_bytearray())
-    result = await asyncio.to_thread(kabar(context).ingestor.ingest_bytes, content, name)
-    _record_added(kabar(context).state, [result], _sender(update))
+    result = await asyncio.to_thread(context.bot_data.services.ingestor.ingest_bytes, content, name)
+    _record_added(context.bot_data.services.state, [result], _sender(update))
     await message.reply_text(result_line(result))
 
 
-async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remove_command(update: Update, context: KabarContext) -> None:
     """/remove ID: an article and its chunks out of the collection.
 
     A group's admin may remove only what was added from their group; bot admins anything.
@@ -152,7 +152,7 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or await _refused(update, context):
         return
-    services, language = kabar(context), user_language(update)
+    services, language = context.bot_data.services, user_language(update)
     if len(context.args or []) != 1:
         await message.reply_text(text(language, "remove_usage"))
         return
@@ -170,13 +170,13 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await message.reply_text(html.escape(reply))
 
 
-async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_command(update: Update, context: KabarContext) -> None:
     """/sources [page]: the articles with their ids, ten a page, newest first."""
     message = update.effective_message
     if message is None:
         return
     language = user_language(update)
-    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    records = await asyncio.to_thread(context.bot_data.services.engine.store.articles)
     page, pages = _requested_page(context.args or []), _page_count(records)
     if records and (page is None or not 1 <= page <= pages):
         await message.reply_text(text(language, "sources_usage", pages=pages))
@@ -185,7 +185,7 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(body, reply_markup=markup)
 
 
-async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_button(update: Update, context: KabarContext) -> None:
     """The page buttons under /sources."""
     query = update.callback_query
     if query is None or not isinstance(query.message, Message) or not query.data:
@@ -194,7 +194,7 @@ async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     page = _requested_page([query.data.removeprefix(f"{SOURCES}:")])
     if page is None:
         return  # only a modified client sends data the bot never put on a button
-    records = await asyncio.to_thread(kabar(context).engine.store.articles)
+    records = await asyncio.to_thread(context.bot_data.services.engine.store.articles)
     # The collection may have shrunk since the buttons were made: the nearest page is shown.
     body, markup = _sources_page(records, page, user_language(update))
     await query.message.edit_text(body, reply_markup=markup)
@@ -244,12 +244,12 @@ def _where(record: ArticleRecord) -> str:
     return f" — {where}" if where else ""
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: KabarContext) -> None:
     """/stats: how many articles and chunks, by language."""
     message = update.effective_message
     if message is None:
         return
-    stats = await asyncio.to_thread(kabar(context).engine.store.stats)
+    stats = await asyncio.to_thread(context.bot_data.services.engine.store.stats)
     languages = ", ".join(f"{k} {v}" for k, v in sorted(stats.languages.items())) or "-"
     reply = text(
         user_language(update),
@@ -261,13 +261,13 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await message.reply_text(html.escape(reply))
 
 
-async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def feeds_command(update: Update, context: KabarContext) -> None:
     """/feeds add URL, /feeds list, /feeds remove URL: feeds polled for new articles."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or await _refused(update, context):
         return
     language, args = user_language(update), context.args or []
-    state = kabar(context).state
+    state = context.bot_data.services.state
     if args[:1] == ["list"]:
         feeds = state.feeds(chat.id)
         lines = [text(language, "feeds"), *(html.escape(f.url) for f in feeds)]
@@ -281,9 +281,9 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(text(language, "feeds_usage"))
 
 
-async def _follow(message: Message, feed: Feed, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _follow(message: Message, feed: Feed, context: KabarContext) -> None:
     """Check the feed, follow it, and add what it holds now."""
-    services = kabar(context)
+    services = context.bot_data.services
     try:
         links = await asyncio.to_thread(_feed_links, services.ingestor, feed.url)
     except IngestError as exc:
@@ -294,13 +294,13 @@ async def _follow(message: Message, feed: Feed, context: ContextTypes.DEFAULT_TY
     await _ingest_new(context, feed.url, links, [feed])
 
 
-async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def poll_feeds(context: KabarContext) -> None:
     """The feed job: new entries of every followed feed ingested, each following chat told.
 
     Each feed is polled on its own: one that is down or broken is logged and polled again
     next time, and never keeps the feeds after it from being read.
     """
-    services = kabar(context)
+    services = context.bot_data.services
     followers: dict[str, list[Feed]] = {}
     for feed in services.state.feeds():
         followers.setdefault(feed.url, []).append(feed)
@@ -314,14 +314,12 @@ async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
             logger.exception("polling the feed %s failed", url)
 
 
-async def _ingest_new(
-    context: ContextTypes.DEFAULT_TYPE, url: str, links: list[str], feeds: list[Feed]
-) -> None:
+async def _ingest_new(context: KabarContext, url: str, links: list[str], feeds: list[Feed]) -> None:
     """Ingest the entries not seen before and tell each following chat what came.
 
     The new articles are recorded as added from every chat following the feed.
     """
-    state, ingestor = kabar(context).state, kabar(context).ingestor
+    state, ingestor = context.bot_data.services.state, context.bot_data.services.ingestor
     new = state.unseen(url, links)
     if not new:
         return

@@ -9,12 +9,11 @@ from collections.abc import AsyncIterator
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, MessageEntityType
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.engine import Answer, QuestionTooLongError, Turn, question_language
 
 from ._replies import answer_html, quotes_html, split_html
-from ._services import kabar, user_language
+from ._services import KabarContext, user_language
 from ._texts import text
 
 QUOTES = "quotes"
@@ -24,20 +23,20 @@ _EDIT_INTERVAL = 1.0
 _PARTIAL_LIMIT = 3000
 
 
-async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, _context: KabarContext) -> None:
     """/start and /help: what the bot does."""
     if update.effective_message:
         await update.effective_message.reply_text(text(user_language(update), "start"))
 
 
-async def private_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_question(update: Update, context: KabarContext) -> None:
     """Any text in a private chat is a question; a reply to an answer is a follow-up."""
     message = update.effective_message
     if message and message.text:
         await _answer(update, context, message.text, _history(message, context))
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: KabarContext) -> None:
     """/ask QUESTION, in any chat."""
     message = update.effective_message
     if message is None:
@@ -49,7 +48,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _answer(update, context, question, _history(message, context))
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: KabarContext) -> None:
     """In groups: a mention of the bot is a question, a reply to its answer a follow-up."""
     message = update.effective_message
     if message is None or not message.text:
@@ -66,20 +65,20 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _answer(update, context, question, history)
 
 
-def _history(message: Message, context: ContextTypes.DEFAULT_TYPE) -> list[Turn]:
+def _history(message: Message, context: KabarContext) -> list[Turn]:
     """The earlier question and answer when `message` replies to one of the bot's answers."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return []
-    earlier = kabar(context).state.answer(replied.chat_id, replied.message_id)
+    earlier = context.bot_data.services.state.answer(replied.chat_id, replied.message_id)
     return [Turn(earlier.question, earlier.text)] if earlier else []
 
 
 async def _answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str, history: list[Turn]
+    update: Update, context: KabarContext, question: str, history: list[Turn]
 ) -> None:
     """Typing at once, a placeholder edited as the answer grows, then the answer itself."""
-    services, message = kabar(context), update.effective_message
+    services, message = context.bot_data.services, update.effective_message
     if message is None or update.effective_user is None:
         return
     language = question_language(question)
@@ -110,15 +109,13 @@ async def _stream_into(placeholder: Message, stream: AsyncIterator[str | Answer]
     raise RuntimeError("the engine's stream ended without an answer")
 
 
-async def _deliver(
-    placeholder: Message, answer: Answer, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def _deliver(placeholder: Message, answer: Answer, context: KabarContext) -> None:
     """The answer in the placeholder, continued in new messages past Telegram's limit."""
     parts = split_html(answer_html(answer))
     quotes = InlineKeyboardButton(text(answer.language, "quotes"), callback_data=QUOTES)
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
     # Kept before it is shown: a Quotes press or a reply may follow at once.
-    state = kabar(context).state
+    state = context.bot_data.services.state
     state.save_answer(placeholder.chat_id, placeholder.message_id, answer)
     await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
     for index, part in enumerate(parts[1:], start=2):
@@ -138,12 +135,12 @@ async def _edit(
             raise
 
 
-async def quotes_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def quotes_button(update: Update, context: KabarContext) -> None:
     """The Quotes button: the exact passages the answer cites, as a reply to it."""
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         return
-    answer = kabar(context).state.answer(query.message.chat_id, query.message.message_id)
+    answer = context.bot_data.services.state.answer(query.message.chat_id, query.message.message_id)
     if answer is None:
         await query.answer(text(user_language(update), "expired"), show_alert=True)
         return
