@@ -7,17 +7,17 @@ from ._clean import strip_controls
 from ._errors import ExtractError, FetchError, IngestError
 from ._identity import article_id, canonical_url, content_hash
 from ._jsonl import JsonlFields
-from ._pipeline import Ingestor, SourceResult, Summary, to_article
+from ._pipeline import Ingestor, IngestResult, Summary, to_article
 from ._settings import IngestSettings
 
 __all__ = [
     "ExtractError",
     "FetchError",
     "IngestError",
+    "IngestResult",
     "IngestSettings",
     "Ingestor",
     "JsonlFields",
-    "SourceResult",
     "Summary",
     "article_id",
     "canonical_url",

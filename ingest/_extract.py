@@ -35,7 +35,7 @@ class Draft:
     text: str
     key: str = ""
     url: str = ""
-    source: str = ""
+    site: str = ""
     published: str = ""
     author: str = ""
 
@@ -68,7 +68,7 @@ def from_html(content: bytes, url: str = "") -> Draft:
         # trafilatura puts one paragraph per line; cleaning works on blank-line paragraphs.
         text=text.replace("\n", "\n\n"),
         url=url,
-        source=getattr(document, "sitename", None) or "",
+        site=getattr(document, "sitename", None) or "",
         published=getattr(document, "date", None) or "",
         author=getattr(document, "author", None) or "",
     )

@@ -31,7 +31,7 @@ class JsonlFields:
     id: str = "id"
     url: str = "url"
     date: str = "date"
-    source: str = "source"
+    site: str = "source"
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | IngestError]]:
@@ -74,6 +74,6 @@ def to_draft(record: dict[str, Any], fields: JsonlFields, number: int) -> Draft:
         text=text,
         key=url or (f"corpus:{corpus_id}" if corpus_id else ""),
         url=url,
-        source=str(record.get(fields.source) or ""),
+        site=str(record.get(fields.site) or ""),
         published=str(record.get(fields.date) or ""),
     )

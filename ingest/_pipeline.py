@@ -15,18 +15,18 @@ from ._extract import Draft, extract, from_text, with_defaults
 from ._feeds import entry_links
 from ._fetch import fetch
 from ._identity import article_id, canonical_url, content_hash
+from ._inputs import Item, expand
 from ._jsonl import JsonlFields
 from ._settings import IngestSettings
-from ._sources import Item, expand
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class SourceResult:
-    """What became of one source: an outcome, or the one-line reason it failed."""
+class IngestResult:
+    """What became of one input (`label`: a path, a URL, a corpus line): an outcome, or why not."""
 
-    source: str
+    label: str
     outcome: Outcome | None
     article_id: str = ""
     title: str = ""
@@ -34,7 +34,7 @@ class SourceResult:
 
     @property
     def failed(self) -> bool:
-        """True when the source could not be ingested."""
+        """True when the input could not be ingested."""
         return self.outcome is None
 
 
@@ -43,9 +43,9 @@ class Summary:
     """Counts over a run: `added N, updated N, unchanged N, duplicates N, failed N`."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    failures: list[SourceResult] = field(default_factory=list)
+    failures: list[IngestResult] = field(default_factory=list)
 
-    def add(self, result: SourceResult) -> None:
+    def add(self, result: IngestResult) -> None:
         """Count one result."""
         name = result.outcome.value if result.outcome else "failed"
         self.counts[name] = self.counts.get(name, 0) + 1
@@ -79,7 +79,7 @@ def to_article(draft: Draft) -> Article:
         text=text,
         content_hash=digest,
         url=draft.url,
-        source=draft.source,
+        site=draft.site,
         published=draft.published,
         author=draft.author,
         language=_clean.detect_language(f"{title}\n{text}"),
@@ -108,18 +108,18 @@ class Ingestor:
 
     def ingest(
         self, sources: list[str], fields: JsonlFields | None = None, feed: bool = False
-    ) -> Iterator[SourceResult]:
+    ) -> Iterator[IngestResult]:
         """Ingest everything the sources name."""
         return self.run(self.plan(sources, fields, feed))
 
-    def run(self, items: Iterable[Item]) -> Iterator[SourceResult]:
+    def run(self, items: Iterable[Item]) -> Iterator[IngestResult]:
         """Load the items in order and write them in batches; a feed's entries join the queue."""
         queue = deque(items)
         batch: list[tuple[str, Article]] = []
         while queue:
             item = queue.popleft()
             loaded = self._load(item)
-            if isinstance(loaded, SourceResult):
+            if isinstance(loaded, IngestResult):
                 yield loaded
             elif isinstance(loaded, list):
                 queue.extendleft(reversed(loaded))
@@ -130,34 +130,34 @@ class Ingestor:
                     batch = []
         yield from self._write(batch)
 
-    def _load(self, item: Item) -> Article | list[Item] | SourceResult:
+    def _load(self, item: Item) -> Article | list[Item] | IngestResult:
         """The item's article or the items it stands for; whatever goes wrong, its failure."""
         try:
             loaded = item.load()
             return loaded if isinstance(loaded, list) else to_article(loaded)
         except IngestError as exc:
-            return SourceResult(item.label, None, error=str(exc))
+            return IngestResult(item.label, None, error=str(exc))
         # A bug or an unforeseen library error fails this item, never the batch.
         except Exception as exc:
             logger.exception("loading %s failed", item.label)
             reason = " ".join(str(exc).split()) or "no message"
-            return SourceResult(
+            return IngestResult(
                 item.label, None, error=f"unexpected {type(exc).__name__} ({reason}); see the log"
             )
 
-    def ingest_text(self, text: str, *, source: str = "", url: str = "") -> SourceResult:
+    def ingest_text(self, text: str, *, site: str = "", url: str = "") -> IngestResult:
         """Pasted or forwarded text: the first line is its title."""
-        draft = with_defaults(from_text(text), source=source, url=url, key=url)
-        return self._single(source or "text", lambda: draft)
+        draft = with_defaults(from_text(text), site=site, url=url, key=url)
+        return self._single(site or "text", lambda: draft)
 
-    def ingest_bytes(self, content: bytes, filename: str) -> SourceResult:
+    def ingest_bytes(self, content: bytes, filename: str) -> IngestResult:
         """An uploaded file's bytes, typed by the file name."""
         if len(content) > self.settings.max_bytes:
-            return SourceResult(
+            return IngestResult(
                 filename, None, error=f"over the {self.settings.max_bytes:,}-byte cap"
             )
         return self._single(
-            filename, lambda: with_defaults(extract(content, filename), source=filename)
+            filename, lambda: with_defaults(extract(content, filename), site=filename)
         )
 
     def feed_links(self, url: str) -> list[str]:
@@ -165,10 +165,10 @@ class Ingestor:
         fetched = fetch(url, self.settings)
         return entry_links(fetched.content, url)
 
-    def _single(self, label: str, load: Callable[[], Draft]) -> SourceResult:
+    def _single(self, label: str, load: Callable[[], Draft]) -> IngestResult:
         return next(self.run([Item(label, load)]))
 
-    def _write(self, batch: list[tuple[str, Article]]) -> Iterator[SourceResult]:
+    def _write(self, batch: list[tuple[str, Article]]) -> Iterator[IngestResult]:
         if not batch:
             return
         try:
@@ -178,10 +178,10 @@ class Ingestor:
         except Exception as exc:
             if len(batch) == 1:
                 logger.exception("writing %s failed", batch[0][0])
-                yield SourceResult(batch[0][0], None, error=f"could not store it: {exc}")
+                yield IngestResult(batch[0][0], None, error=f"could not store it: {exc}")
                 return
             for one in batch:
                 yield from self._write([one])
             return
         for (label, _), result in zip(batch, results, strict=True):
-            yield SourceResult(label, result.outcome, result.article_id, result.title)
+            yield IngestResult(label, result.outcome, result.article_id, result.title)

@@ -62,7 +62,7 @@ def fill(store: Store, corpus: Path, limit: int) -> Summary:
         summary.add(result)
     if summary.failures:
         failure = summary.failures[0]
-        raise SystemExit(f"ingest failed: {failure.source}: {failure.error}")
+        raise SystemExit(f"ingest failed: {failure.label}: {failure.error}")
     return summary
 
 

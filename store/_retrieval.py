@@ -18,7 +18,7 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ._aliases import alias_variants, question_names
-from ._article import Chunk
+from ._article import ArticleInfo, Chunk
 from ._catalog import Catalog, SearchFilters
 
 #: How many of the best hits of each kind are read for aliases of the question's names.
@@ -234,13 +234,11 @@ def _node(
     names: list[str],
 ) -> NodeWithScore:
     closest = float(sentence_scores.max()) if len(sentence_scores) else max(cosine, score)
+    article = ArticleInfo(
+        chunk.article_id, chunk.title, chunk.url, chunk.site, chunk.published, "", chunk.language
+    )
     metadata = {
-        "article_id": chunk.article_id,
-        "title": chunk.title,
-        "url": chunk.url,
-        "source": chunk.source,
-        "published": chunk.published,
-        "language": chunk.language,
+        **article.to_metadata(),
         "position": chunk.position,
         "vector_score": cosine,
         "sentences": sentences,

@@ -161,7 +161,7 @@ class Store:
                 signature, self.settings.duplicate_threshold, exclude=article.id
             )
             if original is not None and current is None:
-                plan.copies.append((original, article.url or article.source))
+                plan.copies.append((original, article.url or article.site))
                 plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
             self._fingerprints.add(article.id, signature)
@@ -297,18 +297,18 @@ class Store:
         self._fingerprints.remove(article_id)
 
     def stats(self) -> Stats:
-        """Counts of articles, chunks, languages and sources."""
+        """Counts of articles, chunks, languages and sites."""
         records = self._registry.records()
         languages: dict[str, int] = {}
-        sources: dict[str, int] = {}
+        sites: dict[str, int] = {}
         for record in records:
             languages[record.language or "?"] = languages.get(record.language or "?", 0) + 1
-            sources[record.source or "?"] = sources.get(record.source or "?", 0) + 1
+            sites[record.site or "?"] = sites.get(record.site or "?", 0) + 1
         return Stats(
             articles=len(records),
             chunks=self._chunks.count(),
             languages=languages,
-            sources=sources,
+            sites=sites,
             embed_model=self.settings.embed_model,
             location=_chroma.location(self.settings),
         )
@@ -449,7 +449,7 @@ def _article(record: ArticleRecord, text: str) -> Article:
         text=text,
         content_hash=record.content_hash,
         url=record.url,
-        source=record.source,
+        site=record.site,
         published=record.published,
         author=record.author,
         language=record.language,

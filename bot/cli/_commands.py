@@ -71,7 +71,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON
 # Titles and texts come from the web: whatever is printed of them goes through strip_controls,
 # so that no escape sequence drives the terminal.
 _C1_CONTROLS = re.compile("[\x7f-\x9f]")
-# A progress bar only pays for itself past a handful of sources.
+# A progress bar only pays for itself past a handful of inputs.
 _PROGRESS_FROM = 20
 _INDOSUM = Path("../shared/data/corpus/indosum_articles.jsonl.gz")
 
@@ -92,22 +92,20 @@ def _print_json(data: object) -> None:
 
 @app.command()
 def ingest(  # noqa: PLR0917 - typer maps options to parameters
-    sources: Annotated[
-        list[str], typer.Argument(help="Files, folders, globs, URLs, feeds, JSONL.")
-    ],
-    jsonl: Annotated[bool, typer.Option(help="Read every SOURCE as a JSONL corpus.")] = False,
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, URLs, feeds, JSONL.")],
+    jsonl: Annotated[bool, typer.Option(help="Read every INPUT as a JSONL corpus.")] = False,
     feed: Annotated[bool, typer.Option(help="Read every URL as an RSS/Atom feed.")] = False,
     text_field: Annotated[str, typer.Option(help="JSONL field with the text.")] = "text",
     title_field: Annotated[str, typer.Option(help="JSONL field with the title.")] = "title",
     id_field: Annotated[str, typer.Option(help="JSONL field with a stable id.")] = "id",
     url_field: Annotated[str, typer.Option(help="JSONL field with the URL.")] = "url",
     date_field: Annotated[str, typer.Option(help="JSONL field with the date.")] = "date",
-    source_field: Annotated[str, typer.Option(help="JSONL field with the site.")] = "source",
+    site_field: Annotated[str, typer.Option(help="JSONL field with the site.")] = "source",
 ) -> None:
     """Add articles; unchanged ones are skipped, changed ones replaced, copies recorded once."""
-    fields = JsonlFields(text_field, title_field, id_field, url_field, date_field, source_field)
+    fields = JsonlFields(text_field, title_field, id_field, url_field, date_field, site_field)
     ingestor = Ingestor(_open_store(), IngestSettings())
-    items = ingestor.plan(sources, fields if jsonl else None, feed)
+    items = ingestor.plan(inputs, fields if jsonl else None, feed)
     summary = Summary()
     with Progress(
         TextColumn("ingesting"),
@@ -122,7 +120,7 @@ def ingest(  # noqa: PLR0917 - typer maps options to parameters
             summary.add(result)
             progress.advance(task)
     for failure in summary.failures:
-        line = strip_controls(f"failed: {failure.source}: {failure.error}")
+        line = strip_controls(f"failed: {failure.label}: {failure.error}")
         err.print(line, markup=False, soft_wrap=True)
     out.print(str(summary))
     if summary.failures:
@@ -136,10 +134,10 @@ def list_articles(as_json: JsonFlag = False) -> None:
     if as_json:
         _print_json([asdict(r) for r in records])
         return
-    table = Table("id", "title", "source", "date", "lang", "chunks")
+    table = Table("id", "title", "site", "date", "lang", "chunks")
     for r in records:
-        cells = (r.id, r.title[:60], r.source, r.published[:10], r.language, str(r.chunks))
-        # Titles and sources come from the web: print them, never read them as markup.
+        cells = (r.id, r.title[:60], r.site, r.published[:10], r.language, str(r.chunks))
+        # Titles and sites come from the web: print them, never read them as markup.
         table.add_row(*(escape(strip_controls(cell)) for cell in cells))
     out.print(table)
 
@@ -157,7 +155,7 @@ def show(article_id: str, as_json: JsonFlag = False) -> None:
         _print_json({**asdict(record), "text": text})
         return
     out.print(f"[bold]{escape(strip_controls(record.title))}[/bold]", markup=True)
-    for name in ("id", "url", "source", "published", "language", "chunks", "also_at"):
+    for name in ("id", "url", "site", "published", "language", "chunks", "also_at"):
         out.print(strip_controls(f"{name}: {getattr(record, name)}"), markup=False)
     out.print()
     out.print(strip_controls(text), markup=False)
@@ -176,7 +174,7 @@ def remove(article_id: str) -> None:
 
 @app.command()
 def stats(as_json: JsonFlag = False) -> None:
-    """Count articles and chunks, by language and source."""
+    """Count articles and chunks, by language and site."""
     result = _open_store().stats()
     if as_json:
         _print_json(asdict(result))
@@ -184,7 +182,7 @@ def stats(as_json: JsonFlag = False) -> None:
     out.print(f"{result.articles} articles, {result.chunks} chunks in {result.location}")
     out.print(f"embedding model: {result.embed_model}")
     out.print("languages: " + ", ".join(f"{k} {v}" for k, v in sorted(result.languages.items())))
-    out.print("sources: " + ", ".join(f"{k} {v}" for k, v in sorted(result.sources.items())))
+    out.print("sites: " + ", ".join(f"{k} {v}" for k, v in sorted(result.sites.items())))
 
 
 @app.command()
@@ -197,7 +195,7 @@ def reindex() -> None:
     out.print(f"reindexed {count} articles with {store.settings.embed_model}")
 
 
-SourceOption = Annotated[str | None, typer.Option(help="Only this source/site.")]
+SiteOption = Annotated[str | None, typer.Option(help="Only this site.")]
 LanguageOption = Annotated[str | None, typer.Option(help="Only this language (id, en...).")]
 SinceOption = Annotated[
     datetime | None, typer.Option(formats=["%Y-%m-%d"], help="From this date (YYYY-MM-DD).")
@@ -208,10 +206,10 @@ UntilOption = Annotated[
 
 
 def _filters(
-    source: str | None, language: str | None, since: datetime | None, until: datetime | None
+    site: str | None, language: str | None, since: datetime | None, until: datetime | None
 ) -> SearchFilters:
     return SearchFilters(
-        source, language, since.date() if since else None, until.date() if until else None
+        site, language, since.date() if since else None, until.date() if until else None
     )
 
 
@@ -221,14 +219,14 @@ def search(
     k: Annotated[int, typer.Option("-k", min=1, help="How many chunks.")] = 5,
     *,
     mode: Annotated[Mode, typer.Option(help="vector, keyword (BM25) or hybrid.")] = Mode.HYBRID,
-    source: SourceOption = None,
+    site: SiteOption = None,
     language: LanguageOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show the chunks retrieved for a text, with scores: the debugging view."""
-    chunks = _open_store().search(text, k, mode, _filters(source, language, since, until))
+    chunks = _open_store().search(text, k, mode, _filters(site, language, since, until))
     if as_json:
         _print_json([asdict(c) for c in chunks])
         return
@@ -237,7 +235,7 @@ def search(
 
 
 def _print_chunk(rank: int, chunk: Chunk) -> None:
-    where = ", ".join(x for x in (chunk.source, chunk.published[:10], chunk.url) if x)
+    where = ", ".join(x for x in (chunk.site, chunk.published[:10], chunk.url) if x)
     title = escape(strip_controls(chunk.title))
     out.print(f"[bold][{rank}] {chunk.score:.3f} {title}[/bold]", markup=True)
     place = f"    {where} (article {chunk.article_id}, chunk {chunk.position})"
@@ -258,7 +256,7 @@ def _open_engine() -> Engine:
 def ask(
     question: str,
     *,
-    source: SourceOption = None,
+    site: SiteOption = None,
     language: LanguageOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -266,7 +264,7 @@ def ask(
 ) -> None:
     """Answer a question from the articles, each claim citing its source [n]."""
     try:
-        answer = _open_engine().ask(question, filters=_filters(source, language, since, until))
+        answer = _open_engine().ask(question, filters=_filters(site, language, since, until))
     except QuestionTooLongError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -281,8 +279,8 @@ def _print_answer(answer: Answer) -> None:
     if answer.citations:
         out.print()
     for citation in answer.citations:
-        where = ", ".join(x for x in (citation.site, citation.published[:10]) if x)
-        line = f"[{citation.n}] {citation.title} ({where}) {citation.url}".strip()
+        where = ", ".join(x for x in (citation.article.site, citation.article.published[:10]) if x)
+        line = f"[{citation.n}] {citation.article.title} ({where}) {citation.article.url}".strip()
         out.print(strip_controls(line), markup=False)
     out.print()
 

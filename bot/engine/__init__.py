@@ -6,7 +6,7 @@ from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionErr
 from ._engine import Engine, QuestionTooLongError
 from ._extractive import ExtractiveComposer
 from ._language import LANGUAGES, question_language
-from ._passages import Sentence, Source, number_sources
+from ._passages import NumberedSource, Sentence, number_sources
 from ._settings import Backend, EngineSettings
 
 __all__ = [
@@ -23,9 +23,9 @@ __all__ = [
     "Engine",
     "EngineSettings",
     "ExtractiveComposer",
+    "NumberedSource",
     "QuestionTooLongError",
     "Sentence",
-    "Source",
     "Turn",
     "brief",
     "number_sources",

@@ -5,18 +5,37 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from store import ArticleInfo
+
 
 @dataclass(frozen=True)
 class Citation:
     """Source `[n]` of an answer: the article and the exact passage the answer relies on."""
 
     n: int
-    article_id: str
-    title: str
-    url: str
-    site: str
-    published: str
+    article: ArticleInfo
     quote: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The citation as flat JSON-ready data."""
+        a = self.article
+        return {
+            "n": self.n,
+            "article_id": a.id,
+            "title": a.title,
+            "url": a.url,
+            "site": a.site,
+            "published": a.published,
+            "quote": self.quote,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Citation:
+        """The citation `to_dict` described."""
+        article = ArticleInfo(
+            data["article_id"], data["title"], data["url"], data["site"], data["published"]
+        )
+        return cls(data["n"], article, data["quote"])
 
 
 @dataclass(frozen=True)
@@ -49,11 +68,12 @@ class Answer:
     def to_dict(self) -> dict[str, object]:
         """The answer as JSON-ready data (`kabar ask --json`)."""
         data = asdict(self)
+        data["citations"] = [citation.to_dict() for citation in self.citations]
         return {"answer": data.pop("text"), **data}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         """The answer `to_dict` described."""
         fields = {key: value for key, value in data.items() if key != "answer"}
-        citations = tuple(Citation(**c) for c in fields.pop("citations", []))
+        citations = tuple(Citation.from_dict(c) for c in fields.pop("citations", []))
         return cls(text=data["answer"], citations=citations, **fields)

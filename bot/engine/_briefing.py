@@ -10,7 +10,7 @@ from ._answer import Citation
 from ._composition import QUOTE_SEPARATOR
 from ._engine import Engine
 from ._extractive import quotable
-from ._passages import Source, number_sources
+from ._passages import NumberedSource, number_sources
 
 #: Articles in a briefing, and key sentences quoted from each.
 ARTICLES = 5
@@ -53,7 +53,7 @@ def brief(engine: Engine, topic: str, language: str) -> Briefing:
     return Briefing(topic, language, items)
 
 
-def _topic_item(source: Source) -> BriefItem:
+def _topic_item(source: NumberedSource) -> BriefItem:
     """The source's best-scored sentences, shown in the order the article has them."""
     candidates = [s for s in source.sentences if quotable(s.text)] or list(source.sentences)
     best = sorted(candidates, key=lambda s: s.score, reverse=True)[:SENTENCES]
@@ -65,5 +65,5 @@ def _lead_item(n: int, record: ArticleRecord, text: str) -> BriefItem:
     """The article's opening sentences: news puts the key facts first."""
     sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
     lead = tuple(s for s in sentences if quotable(s) and s != record.title)[:SENTENCES]
-    source = Citation(n, record.id, record.title, record.url, record.source, record.published, "")
+    source = Citation(n, record.info, "")
     return BriefItem.quoting(source, lead)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ._answer import Turn
-from ._passages import Source
+from ._passages import NumberedSource
 
 #: Between two passages one citation quotes from the same article.
 QUOTE_SEPARATOR = " … "
@@ -34,6 +34,6 @@ class Composer(Protocol):
         """The follow-up `question` rewritten to stand alone."""
 
     def write(
-        self, question: str, sources: list[Source], on_text: Callable[[str], None] | None
+        self, question: str, sources: list[NumberedSource], on_text: Callable[[str], None] | None
     ) -> Composition:
         """An answer citing `sources` by number; `on_text` sees the text as it grows."""

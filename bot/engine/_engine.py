@@ -26,7 +26,7 @@ from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionErr
 from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
 from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language
-from ._passages import Source, number_sources
+from ._passages import NumberedSource, number_sources
 from ._settings import Backend, EngineSettings
 
 
@@ -198,7 +198,7 @@ class Engine(BaseQueryEngine):
     def _compose(
         self,
         question: str,
-        sources: list[Source],
+        sources: list[NumberedSource],
         language: str,
         on_text: Callable[[str], None] | None,
     ) -> tuple[Composition, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ._composition import Composition
-from ._passages import Sentence, Source
+from ._passages import NumberedSource, Sentence
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", "\u2019", ")")
@@ -35,7 +35,7 @@ class ExtractiveComposer:
         self.margin = margin
         self.name_weight = name_weight
 
-    def compose(self, sources: list[Source]) -> Composition:
+    def compose(self, sources: list[NumberedSource]) -> Composition:
         """The quoted sentences, one per line, best first."""
         chosen = self.select(sources)
         quotes: dict[int, list[str]] = {}
@@ -44,7 +44,7 @@ class ExtractiveComposer:
         text = "\n".join(f"{sentence.text} [{sentence.n}]" for sentence in chosen)
         return Composition(text, quotes)
 
-    def select(self, sources: list[Source]) -> list[Sentence]:
+    def select(self, sources: list[NumberedSource]) -> list[Sentence]:
         """The sentences to quote, best first; a source without sentences offers its passage."""
         names = frozenset().union(*(source.names for source in sources))
         sentences = [s for source in sources for s in _offered(source)]
@@ -63,7 +63,7 @@ class ExtractiveComposer:
         return chosen
 
 
-def _offered(source: Source) -> tuple[Sentence, ...]:
+def _offered(source: NumberedSource) -> tuple[Sentence, ...]:
     # Chunks stored before sentence vectors existed carry no sentences until `kabar reindex`.
     return source.sentences or (Sentence(source.passages[0], 0.0, source.n),)
 

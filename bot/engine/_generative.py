@@ -21,7 +21,7 @@ from llama_index.llms.openai_like import OpenAILike
 from ._answer import Turn
 from ._composition import Composition, CompositionError
 from ._followup import CONDENSE_PROMPT
-from ._passages import Source
+from ._passages import NumberedSource
 from ._settings import Backend, EngineSettings
 
 ANSWER_SYSTEM_PROMPT = """\
@@ -100,7 +100,7 @@ class GenerativeComposer:
         self.timeout = timeout
 
     def write(
-        self, question: str, sources: list[Source], on_text: Callable[[str], None] | None
+        self, question: str, sources: list[NumberedSource], on_text: Callable[[str], None] | None
     ) -> Composition:
         """An answer citing `sources` by number; `on_text` sees the checked text as it grows."""
         numbers = frozenset(source.n for source in sources)
@@ -168,7 +168,7 @@ def make_composer(settings: EngineSettings) -> GenerativeComposer:
     raise CompositionError(f"the {settings.backend.value} backend uses no language model")
 
 
-def answer_messages(question: str, sources: list[Source]) -> list[ChatMessage]:
+def answer_messages(question: str, sources: list[NumberedSource]) -> list[ChatMessage]:
     """The chat that asks for an answer: the rules, then the sources as data and the question."""
     blocks = "\n\n".join(_source_block(source) for source in sources)
     return [
@@ -190,12 +190,12 @@ def keep_cited(text: str, numbers: frozenset[int]) -> str:
     return _CITATIONS.sub(valid_only, text)
 
 
-def _source_block(source: Source) -> str:
+def _source_block(source: NumberedSource) -> str:
     return SOURCE_BLOCK.format(
         n=source.n,
-        title=_quoted(source.title) or "unknown",
-        site=_quoted(source.site) or "unknown",
-        published=source.published[:10] or "unknown",
+        title=_quoted(source.article.title) or "unknown",
+        site=_quoted(source.article.site) or "unknown",
+        published=source.article.published[:10] or "unknown",
         passages="\n\n".join(_quoted(passage) for passage in source.passages),
     )
 
@@ -204,7 +204,7 @@ def _quoted(text: str) -> str:
     return _SOURCE_TAG.sub("&lt;", text.strip())
 
 
-def _composition(text: str, sources: list[Source]) -> Composition:
+def _composition(text: str, sources: list[NumberedSource]) -> Composition:
     if not text:
         raise CompositionError("empty answer")
     cited = {int(n) for n in _CITED.findall(text)}

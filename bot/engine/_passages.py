@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from llama_index.core.schema import NodeWithScore
 
-from store import parse_spans
+from store import ArticleInfo, parse_spans
 
 from ._answer import Citation
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a source, as written, with the question's closeness to it."""
+    """A sentence of a numbered source, as written, with the question's closeness to it."""
 
     text: str
     score: float
@@ -21,43 +21,33 @@ class Sentence:
 
 
 @dataclass(frozen=True)
-class Source:
+class NumberedSource:
     """Source `[n]`: an article and the passages of it that were retrieved, best first."""
 
     n: int
-    article_id: str
-    title: str
-    url: str
-    site: str
-    published: str
+    article: ArticleInfo
     passages: tuple[str, ...]
     sentences: tuple[Sentence, ...]
     names: frozenset[str] = frozenset()
 
     def citation(self, quote: str) -> Citation:
         """The citation of this source quoting `quote`."""
-        return Citation(
-            self.n, self.article_id, self.title, self.url, self.site, self.published, quote
-        )
+        return Citation(self.n, self.article, quote)
 
 
-def number_sources(nodes: list[NodeWithScore]) -> list[Source]:
+def number_sources(nodes: list[NodeWithScore]) -> list[NumberedSource]:
     """Passages grouped by article and numbered from 1 in order of their best passage."""
     groups: dict[str, list[NodeWithScore]] = {}
     for node in nodes:
         groups.setdefault(str(node.metadata.get("article_id", "")), []).append(node)
-    return [_source(n, group) for n, group in enumerate(groups.values(), start=1)]
+    return [_numbered(n, group) for n, group in enumerate(groups.values(), start=1)]
 
 
-def _source(n: int, nodes: list[NodeWithScore]) -> Source:
+def _numbered(n: int, nodes: list[NodeWithScore]) -> NumberedSource:
     first = nodes[0].metadata
-    return Source(
+    return NumberedSource(
         n=n,
-        article_id=str(first.get("article_id", "")),
-        title=str(first.get("title", "")),
-        url=str(first.get("url", "")),
-        site=str(first.get("source", "")),
-        published=str(first.get("published", "")),
+        article=ArticleInfo.from_metadata(first),
         passages=tuple(node.get_content() for node in nodes),
         sentences=tuple(s for node in nodes for s in _sentences(n, node)),
         names=frozenset(first.get("names", [])),

@@ -75,7 +75,7 @@ def passage_articles(dataset: Dataset) -> list[Article]:
             title=p.title,
             text=p.text,
             content_hash=hashlib.sha256(f"{p.title}\n{p.text}".encode()).hexdigest(),
-            source=dataset.name,
+            site=dataset.name,
         )
         for p in dataset.passages.values()
     ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageOriginUser, Update
 from telegram.error import TelegramError
 
-from ingest import IngestError, Ingestor, SourceResult
+from ingest import IngestError, Ingestor, IngestResult
 from store import ArticleRecord, Outcome, StoreError
 
 from ._access import is_bot_admin, may_change_collection
@@ -41,11 +41,11 @@ async def _refused(update: Update, context: KabarContext) -> bool:
     return True
 
 
-def result_line(result: SourceResult) -> str:
+def result_line(result: IngestResult) -> str:
     """One source's outcome, as HTML: "added: Title" or "failed: url — reason"."""
     if result.failed:
-        return f"failed: {html.escape(result.source)} — {html.escape(result.error)}"
-    title = html.escape(result.title or result.source)
+        return f"failed: {html.escape(result.label)} — {html.escape(result.error)}"
+    title = html.escape(result.title or result.label)
     outcome = result.outcome.value if result.outcome else "failed"
     return f"{outcome}: {title} (<code>{html.escape(result.article_id)}</code>)"
 
@@ -57,7 +57,7 @@ def _sender(update: Update) -> list[tuple[int, int]]:
 
 
 def _record_added(
-    state: BotState, results: Iterable[SourceResult], by: list[tuple[int, int]]
+    state: BotState, results: Iterable[IngestResult], by: list[tuple[int, int]]
 ) -> None:
     """Remember who added each new article, and from which chat."""
     for result in results:
@@ -107,7 +107,7 @@ async def _add_text(
     services = context.bot_data.services
     body = source.text or source.caption or ""
     origin = _origin_name(source)
-    result = await asyncio.to_thread(services.ingestor.ingest_text, body, source=origin)
+    result = await asyncio.to_thread(services.ingestor.ingest_text, body, site=origin)
     _record_added(services.state, [result], by)
     await message.reply_text(result_line(result))
 
@@ -240,7 +240,7 @@ def _sources_page(
 
 def _where(record: ArticleRecord) -> str:
     """The " — site date" end of a /sources line, or nothing when the article has neither."""
-    where = " ".join(x for x in (html.escape(record.source), record.published[:10]) if x)
+    where = " ".join(x for x in (html.escape(record.site), record.published[:10]) if x)
     return f" — {where}" if where else ""
 
 
@@ -349,19 +349,19 @@ def _feed_links(ingestor: Ingestor, url: str) -> list[str]:
         raise IngestError(str(exc) or type(exc).__name__) from exc
 
 
-def _ingest(ingestor: Ingestor, sources: list[str]) -> list[SourceResult]:
+def _ingest(ingestor: Ingestor, sources: list[str]) -> list[IngestResult]:
     """Each source on its own, so that whatever one raises is only that source's failure."""
     return [result for source in sources for result in _ingest_one(ingestor, source)]
 
 
-def _ingest_one(ingestor: Ingestor, source: str) -> list[SourceResult]:
+def _ingest_one(ingestor: Ingestor, source: str) -> list[IngestResult]:
     """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
     try:
         if not source.lower().startswith(("http://", "https://")):
-            return [SourceResult(source, None, error="not an http(s) URL")]
+            return [IngestResult(source, None, error="not an http(s) URL")]
         return list(ingestor.ingest([source])) or [
-            SourceResult(source, None, error="nothing found")
+            IngestResult(source, None, error="nothing found")
         ]
     except Exception as exc:
         logger.exception("ingesting %s failed", source)
-        return [SourceResult(source, None, error=str(exc) or type(exc).__name__)]
+        return [IngestResult(source, None, error=str(exc) or type(exc).__name__)]

@@ -21,7 +21,7 @@ def answer_html(answer: Answer) -> str:
     """The answer with each `[n]` linking to its article, then the list of sources."""
     if not answer.found:
         return f"{html.escape(answer.text)}\n\n{html.escape(text(answer.language, 'nothing_hint'))}"
-    links = {c.n: c.url for c in answer.citations}
+    links = {c.n: c.article.url for c in answer.citations}
     body = _CITATION.sub(lambda m: _citation_link(m, links), html.escape(answer.text))
     heading = f"<b>{html.escape(text(answer.language, 'sources'))}</b>"
     sources = "\n".join(source_line(c) for c in answer.citations)
@@ -50,17 +50,17 @@ def _linked(label: str, url: str) -> str:
 
 def source_line(citation: Citation) -> str:
     """`[n] Title — site, date`, the title linking to the article when it has a web URL."""
-    title = _linked(
-        html.escape(citation.title or citation.site or citation.article_id), citation.url
-    )
-    where = ", ".join(html.escape(x) for x in (citation.site, citation.published[:10]) if x)
+    article = citation.article
+    title = _linked(html.escape(article.title or article.site or article.id), article.url)
+    where = ", ".join(html.escape(x) for x in (article.site, article.published[:10]) if x)
     return f"[{citation.n}] {title}" + (f" — {where}" if where else "")
 
 
 def quotes_html(answer: Answer) -> str:
     """The exact passages each citation quotes."""
     return "\n\n".join(
-        f"<b>[{c.n}]</b> {html.escape(c.title)}\n<blockquote>{html.escape(c.quote)}</blockquote>"
+        f"<b>[{c.n}]</b> {html.escape(c.article.title)}\n"
+        f"<blockquote>{html.escape(c.quote)}</blockquote>"
         for c in answer.citations
     )
 

@@ -91,7 +91,7 @@ def test_every_entry_of_a_feed_is_ingested(
 
     results = list(ingestor.ingest([news_site.url("/feed")], feed=feed))
 
-    assert [r.source for r in results] == [news_site.url(p) for p in paths]
+    assert [r.label for r in results] == [news_site.url(p) for p in paths]
     assert all(r.outcome is Outcome.ADDED for r in results), [r.error for r in results]
     assert sorted(r.title for r in store.articles()) == [
         "Bandung approves bus budget",
@@ -121,7 +121,7 @@ def test_an_entry_that_fails_does_not_stop_the_others(
     )
     news_site.routes["/rss"] = Route(feed, "application/rss+xml")
 
-    results = {r.source: r for r in ingestor.ingest([news_site.url("/rss")])}
+    results = {r.label: r for r in ingestor.ingest([news_site.url("/rss")])}
 
     assert sorted(results) == sorted(news_site.url(p) for p in [*ARTICLES, "/news/gone"])
     assert results[news_site.url("/news/gone")].error.startswith("HTTP 404 Not Found")
@@ -174,7 +174,7 @@ def test_a_feed_listing_itself_is_read_once(
     news_site.routes["/rss"] = rss_of(news_site, ["/rss", "/news/bus-budget"])
     feed = news_site.url("/rss")
 
-    results = {r.source: r for r in ingestor.ingest([feed])}
+    results = {r.label: r for r in ingestor.ingest([feed])}
 
     assert results[feed].error == (
         f"not read again: {feed} is a feed listing itself or a feed that lists it"
@@ -192,7 +192,7 @@ def test_feeds_listing_each_other_are_each_read_once(
     results = list(ingestor.ingest([news_site.url("/a.xml")]))
 
     [failure] = [r for r in results if r.failed]
-    assert failure.source == news_site.url("/a.xml")
+    assert failure.label == news_site.url("/a.xml")
     assert failure.error.startswith("not read again: ")
     assert len(store.articles()) == 2
     assert sorted(news_site.requested) == [
@@ -213,7 +213,7 @@ def test_a_chain_of_feeds_ends_two_feeds_deep(
 
     [failure] = [r for r in results if r.failed]
     chain = " -> ".join(news_site.url(f"/feed/{n}") for n in (1, 2, 3))
-    assert failure.source == news_site.url("/feed/3")
+    assert failure.label == news_site.url("/feed/3")
     assert failure.error == f"not read: a feed inside feeds more than 2 deep ({chain})"
     assert [r.title for r in store.articles()] == ["Bandung approves bus budget"]
     assert [p for p in news_site.requested if p.startswith("/feed/")] == [
@@ -243,7 +243,7 @@ def test_a_malformed_entry_link_fails_alone(
     )
     news_site.routes["/rss"] = Route(feed, "application/rss+xml")
 
-    results = {r.source: r for r in ingestor.ingest([news_site.url("/rss")])}
+    results = {r.label: r for r in ingestor.ingest([news_site.url("/rss")])}
 
     assert results["http://[::1"].error == "not a valid URL: http://[::1 (Invalid port: ':1')"
     assert len(store.articles()) == 2

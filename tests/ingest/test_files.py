@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import Ingestor, IngestSettings, SourceResult
+from ingest import Ingestor, IngestResult, IngestSettings
 from ingest._extract import decode_text
 from store import Outcome, Store
 from tests.conftest import article_html
@@ -23,8 +23,8 @@ BODY = (
 )
 
 
-def by_source(results: list[SourceResult]) -> dict[str, SourceResult]:
-    return {result.source: result for result in results}
+def by_label(results: list[IngestResult]) -> dict[str, IngestResult]:
+    return {result.label: result for result in results}
 
 
 def minimal_pdf(lines: list[str], title: str = "") -> bytes:
@@ -82,7 +82,7 @@ def test_a_text_files_first_non_empty_line_is_its_title(
     assert result.title == "Bandung setujui anggaran bus"
     record = store.get(result.article_id)
     assert record.title == "Bandung setujui anggaran bus"
-    assert record.source == "bus.txt"
+    assert record.site == "bus.txt"
     assert record.language == "id"
     assert store.text(result.article_id).startswith("Pemerintah kota Bandung")
     assert "Bandung setujui anggaran bus" not in store.text(result.article_id)
@@ -125,7 +125,7 @@ def test_a_saved_web_page_gives_its_title_site_date_author_and_main_text(
     assert result.outcome is Outcome.ADDED
     record = store.get(result.article_id)
     assert record.title == "Bandung approves bus budget"
-    assert record.source == "Kabar Test News"
+    assert record.site == "Kabar Test News"
     assert record.published == "2024-03-05"
     assert record.author == "Rina Wijaya"
     text = store.text(result.article_id)
@@ -214,7 +214,7 @@ def test_a_folder_is_read_recursively_and_other_files_are_ignored(
 ) -> None:
     results = list(ingestor.ingest([str(news_folder)]))
 
-    assert sorted(Path(r.source).name for r in results) == ["deep.html", "mid.md", "top.txt"]
+    assert sorted(Path(r.label).name for r in results) == ["deep.html", "mid.md", "top.txt"]
     assert all(r.outcome is Outcome.ADDED for r in results), [r.error for r in results]
     assert sorted(r.title for r in store.articles()) == [
         "Berita dalam",
@@ -228,7 +228,7 @@ def test_a_glob_picks_only_the_files_it_matches(
 ) -> None:
     results = list(ingestor.ingest([f"{news_folder}/**/*.md"]))
 
-    assert [Path(r.source).name for r in results] == ["mid.md"]
+    assert [Path(r.label).name for r in results] == ["mid.md"]
     assert [r.title for r in store.articles()] == ["Berita tengah"]
 
 
@@ -325,7 +325,7 @@ def test_a_bad_file_fails_alone_with_a_one_line_error(
         " Jakarta-Bandung mulai pekan depan karena penumpang terus bertambah.\n",
     )
 
-    results = by_source(list(ingestor.ingest([str(before), str(bad), str(after)])))
+    results = by_label(list(ingestor.ingest([str(before), str(bad), str(after)])))
 
     failed = results[str(bad)]
     assert failed.failed
@@ -405,7 +405,7 @@ def test_an_unreadable_file_fails_alone_with_a_one_line_error(
 ) -> None:
     good = make_text_file("good.txt", f"Berita yang baik\n\n{BODY}")
 
-    results = by_source(list(ingestor.ingest([str(locked_file), str(good)])))
+    results = by_label(list(ingestor.ingest([str(locked_file), str(good)])))
 
     assert results[str(locked_file)].error == f"cannot read {locked_file}: permission denied"
     assert results[str(good)].outcome is Outcome.ADDED

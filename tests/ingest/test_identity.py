@@ -213,8 +213,8 @@ def test_a_copy_of_a_file_under_another_name_is_a_duplicate(
 def test_pasted_text_is_identified_by_its_content(ingestor: Ingestor, store: Store) -> None:
     text = f"{TITLE}\n\n" + "\n\n".join(STORY)
 
-    first = ingestor.ingest_text(text, source="forwarded")
-    again = ingestor.ingest_text(text, source="forwarded")
+    first = ingestor.ingest_text(text, site="forwarded")
+    again = ingestor.ingest_text(text, site="forwarded")
 
     assert first.outcome is Outcome.ADDED, first.error
     assert again.outcome is Outcome.UNCHANGED

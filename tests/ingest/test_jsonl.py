@@ -17,7 +17,7 @@ INDOSUM = SHARED_DATA / "corpus" / "indosum_articles.jsonl.gz"
 
 #: A corpus whose field names are not the defaults.
 FIELDS = JsonlFields(
-    text="body", title="headline", id="doc_id", url="link", date="published_at", source="outlet"
+    text="body", title="headline", id="doc_id", url="link", date="published_at", site="outlet"
 )
 RECORDS: list[dict[str, Any]] = [
     {
@@ -58,16 +58,16 @@ def test_a_corpus_is_read_through_its_field_mapping(
     assert [r.outcome for r in results] == [Outcome.ADDED, Outcome.ADDED], [
         r.error for r in results
     ]
-    assert [r.source for r in results] == [f"{corpus}:1", f"{corpus}:2"]
+    assert [r.label for r in results] == [f"{corpus}:1", f"{corpus}:2"]
     bus = store.get(results[0].article_id)
     assert bus.title == "Bandung setujui anggaran bus listrik"
     assert bus.url == "https://kabar.example/bandung-bus"
     assert bus.published == "2024-03-05"
-    assert bus.source == "Kabar Daily"
+    assert bus.site == "Kabar Daily"
     assert bus.language == "id"
     assert store.text(bus.id) == RECORDS[0]["body"]
     flood = store.get(results[1].article_id)
-    assert (flood.title, flood.url, flood.source) == (
+    assert (flood.title, flood.url, flood.site) == (
         "Banjir rob melanda pesisir Semarang",
         "",
         "Harian Jateng",
@@ -120,7 +120,7 @@ def test_a_malformed_line_fails_alone_and_names_its_line_number(
         ],
     )
 
-    results = {r.source: r for r in ingestor.ingest([str(corpus)], fields=FIELDS)}
+    results = {r.label: r for r in ingestor.ingest([str(corpus)], fields=FIELDS)}
 
     assert results[f"{corpus}:2"].error.startswith("line 2: not valid JSON")
     assert results[f"{corpus}:4"].error == "line 4: expected a JSON object"
@@ -149,10 +149,10 @@ def test_a_truncated_gzip_corpus_keeps_what_it_could_read(
 
     results = list(ingestor.ingest([str(corpus)], fields=FIELDS))
 
-    by_source = {r.source: r for r in results}
-    assert by_source[f"{corpus}:1"].outcome is Outcome.ADDED
-    assert by_source[str(corpus)].error.startswith("cannot read the corpus: Compressed file ended")
-    assert "\n" not in by_source[str(corpus)].error
+    by_label = {r.label: r for r in results}
+    assert by_label[f"{corpus}:1"].outcome is Outcome.ADDED
+    assert by_label[str(corpus)].error.startswith("cannot read the corpus: Compressed file ended")
+    assert "\n" not in by_label[str(corpus)].error
     assert [r.title for r in store.articles()] == [RECORDS[0]["headline"]]
 
 
@@ -169,7 +169,7 @@ def test_the_first_indosum_records_are_added(ingestor: Ingestor, store: Store) -
     first = store.get(results[0].article_id)
     assert first.title == "mustahil transportasi tradisional dan online bersa"
     assert first.published == "2017-03-28T04:15:36Z"
-    assert first.source == "kumparan"
+    assert first.site == "kumparan"
     assert first.url.startswith("https://kumparan.com/")
     assert {r.language for r in records} == {"id"}
 
@@ -200,7 +200,7 @@ def test_a_corrupt_gzip_corpus_fails_alone_and_keeps_its_good_lines(
     }
     after = write_jsonl(tmp_path / "after.jsonl", [json.dumps(later)])
 
-    results = {r.source: r for r in ingestor.ingest([str(before), str(broken), str(after)], FIELDS)}
+    results = {r.label: r for r in ingestor.ingest([str(before), str(broken), str(after)], FIELDS)}
 
     assert results[str(broken)].error.startswith(
         "cannot read the corpus: Error -3 while decompress"

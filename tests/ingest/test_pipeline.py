@@ -9,7 +9,7 @@ import pytest
 
 from ingest import Ingestor
 from ingest._extract import Draft
-from ingest._sources import Item
+from ingest._inputs import Item
 from store import Outcome, Store
 
 
@@ -34,7 +34,7 @@ def test_an_unexpected_error_fails_that_item_alone_and_is_logged(
 
     items = [*ingestor.plan([str(before)]), Item("broken", broken), *ingestor.plan([str(after)])]
     with caplog.at_level(logging.ERROR, logger="ingest"):
-        results = {r.source: r for r in ingestor.run(items)}
+        results = {r.label: r for r in ingestor.run(items)}
 
     assert results["broken"].error == "unexpected RuntimeError (an unforeseen failure); see the log"
     assert results[str(before)].outcome is Outcome.ADDED

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ingest import FetchError, Ingestor, IngestSettings, SourceResult
+from ingest import FetchError, Ingestor, IngestResult, IngestSettings
 from ingest._fetch import check_address
 from store import Outcome, Store
 from tests.conftest import Route, Site, article_html
@@ -29,8 +29,8 @@ def page(title: str = "Bandung approves bus budget", paragraphs: list[str] | Non
     return Route(article_html(title, paragraphs or PARAGRAPHS))
 
 
-def by_source(results: list[SourceResult]) -> dict[str, SourceResult]:
-    return {result.source: result for result in results}
+def by_label(results: list[IngestResult]) -> dict[str, IngestResult]:
+    return {result.label: result for result in results}
 
 
 def test_a_news_page_is_stored_with_its_metadata_and_main_text(
@@ -46,7 +46,7 @@ def test_a_news_page_is_stored_with_its_metadata_and_main_text(
     record = store.get(result.article_id)
     assert record.title == "Bandung approves bus budget"
     assert record.url == url
-    assert record.source == "Kabar Test News"
+    assert record.site == "Kabar Test News"
     assert record.published == "2024-03-05"
     assert record.author == "Rina Wijaya"
     assert record.language == "en"
@@ -57,7 +57,7 @@ def test_a_news_page_is_stored_with_its_metadata_and_main_text(
         assert boilerplate not in text
     chunks = store.chunks(result.article_id)
     assert chunks
-    assert all(c.url == url and c.source == "Kabar Test News" for c in chunks)
+    assert all(c.url == url and c.site == "Kabar Test News" for c in chunks)
 
 
 def test_a_page_without_a_site_name_is_credited_to_its_host(
@@ -72,7 +72,7 @@ def test_a_page_without_a_site_name_is_credited_to_its_host(
     [result] = ingestor.ingest([site.url("/plain")])
 
     assert result.outcome is Outcome.ADDED, result.error
-    assert store.get(result.article_id).source.startswith("127.0.0.1")
+    assert store.get(result.article_id).site.startswith("127.0.0.1")
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,7 @@ def test_an_http_error_fails_that_url_alone(
     site.routes["/gone"] = Route(b"<html><body>error</body></html>", status=status)
     site.routes["/ok"] = page()
 
-    results = by_source(list(ingestor.ingest([site.url("/gone"), site.url("/ok")])))
+    results = by_label(list(ingestor.ingest([site.url("/gone"), site.url("/ok")])))
 
     assert results[site.url("/gone")].error == f"HTTP {status} {reason} for {site.url('/gone')}"
     assert results[site.url("/ok")].outcome is Outcome.ADDED
@@ -96,7 +96,7 @@ def test_a_slow_server_times_out(store: Store, site: Site) -> None:
     site.routes["/slow"] = Route(article_html("Slow", PARAGRAPHS), delay=5.0)
     site.routes["/ok"] = page()
 
-    results = by_source(list(ingestor.ingest([site.url("/slow"), site.url("/ok")])))
+    results = by_label(list(ingestor.ingest([site.url("/slow"), site.url("/ok")])))
 
     assert results[site.url("/slow")].error == f"timed out after 0.5 s fetching {site.url('/slow')}"
     assert results[site.url("/ok")].outcome is Outcome.ADDED
@@ -209,7 +209,7 @@ def test_a_source_with_another_scheme_than_http_is_refused_as_such(
 ) -> None:
     site.routes["/ok"] = page()
 
-    results = by_source(list(ingestor.ingest([source, site.url("/ok")])))
+    results = by_label(list(ingestor.ingest([source, site.url("/ok")])))
 
     assert results[source].error == f"only http(s) URLs can be fetched: {source}"
     assert results[site.url("/ok")].outcome is Outcome.ADDED
@@ -238,7 +238,7 @@ def test_a_malformed_url_fails_alone_and_the_batch_is_written(
         ],
     )
 
-    results = by_source(list(ingestor.ingest([site.url("/first"), bad, site.url("/last")])))
+    results = by_label(list(ingestor.ingest([site.url("/first"), bad, site.url("/last")])))
 
     assert results[bad].error == f"not a valid URL: {bad} ({reason})"
     assert results[site.url("/first")].outcome is Outcome.ADDED

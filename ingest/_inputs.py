@@ -109,7 +109,7 @@ def load_file(path: Path, settings: IngestSettings) -> Draft:
     if not content.strip():
         raise IngestError(f"empty file: {path}")
     draft = extract(content, path.name)
-    return with_defaults(draft, key=path.resolve().as_uri(), source=path.name)
+    return with_defaults(draft, key=path.resolve().as_uri(), site=path.name)
 
 
 def load_url(
@@ -127,7 +127,7 @@ def load_url(
         raise ExtractError(f"{url} is {fetched.content_type or 'of unknown type'}, not a web page")
     draft = extract(fetched.content, fetched.url, fetched.content_type)
     host = urlsplit(fetched.url).hostname or ""
-    return with_defaults(draft, key=fetched.url, url=fetched.url, source=host)
+    return with_defaults(draft, key=fetched.url, url=fetched.url, site=host)
 
 
 def _entries(
