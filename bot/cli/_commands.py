@@ -252,6 +252,7 @@ def _open_engine() -> Engine:
         raise typer.Exit(2) from None
 
 
+# Typer reads help texts as rich markup, where "[n]" is a tag and vanishes: "\[" keeps it.
 @app.command()
 def ask(
     question: str,
@@ -262,7 +263,7 @@ def ask(
     until: UntilOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Answer a question from the articles, each claim citing its source [n]."""
+    r"""Answer a question from the articles, each claim citing its source \[n]."""
     try:
         answer = _open_engine().ask(question, filters=_filters(site, language, since, until))
     except QuestionTooLongError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer
 from click.testing import Result
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -20,7 +23,17 @@ from tests.conftest import SEED
 from tests.store.conftest import make_article
 
 SEED_TITLE = "Turki dan Rusia menyerukan gencatan senjata di Libya saat kedua negara saling bentrok"
-COMMANDS = ["ingest", "list", "show", "remove", "stats", "reindex", "search", "chat"]
+
+
+def app_commands() -> dict[str, str]:
+    """Every command of the `kabar` app by name, with its help text, read from the app: a
+    command added to it is covered without a word here."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
+    return {name: command.help or "" for name, command in group.commands.items()}
+
+
+COMMANDS = sorted(app_commands())
 
 
 def kabar(*args: str, stdin: str | None = None) -> Result:
@@ -442,11 +455,23 @@ def test_the_installed_console_script_reports_a_wrong_setting_without_a_tracebac
 # --- help ------------------------------------------------------------------------------------
 
 
+def listed_commands(help_text: str) -> list[str]:
+    """The command names in the Commands panel of `kabar --help`, in order."""
+    _, panel = help_text.split("─ Commands ─", 1)
+    return re.findall(r"^│ (\S+) ", panel, flags=re.MULTILINE)
+
+
+def test_the_app_has_every_command_the_readme_names() -> None:
+    assert set(COMMANDS) >= {
+        "ingest", "list", "show", "remove", "stats", "reindex", "search", "ask", "chat",
+        "bot", "start", "eval",
+    }  # fmt: skip
+
+
 def test_help_lists_every_command() -> None:
     result = ok(kabar("--help"))
 
-    for command in COMMANDS:
-        assert command in result.stdout
+    assert sorted(listed_commands(result.stdout)) == COMMANDS
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -455,6 +480,9 @@ def test_every_command_has_help(command: str) -> None:
 
     assert f"Usage: kabar {command} [OPTIONS]" in flat(result.stdout)
     assert "--help" in result.stdout
+    # Its summary as written: Typer reads help as rich markup, where only "\[" stands for "[".
+    summary = app_commands()[command].split("\n\n", 1)[0].replace("\\[", "[")
+    assert flat(summary) in flat(result.stdout)
 
 
 def test_the_installed_console_script_runs() -> None:
@@ -466,5 +494,4 @@ def test_the_installed_console_script_runs() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "Usage: kabar" in result.stdout
-    for command in COMMANDS:
-        assert command in result.stdout
+    assert sorted(listed_commands(result.stdout)) == COMMANDS

@@ -10,19 +10,23 @@ The bot under test talks to it as to `api.telegram.org`::
             .base_file_url(f"{server.url}/file/bot")
             .build()
         )
-        ...  # run the application with polling
+        ...  # start the application polling in this event loop
         server.private_message(1001, "hello")
-        [reply] = server.wait_for_messages(1001)
+        [reply] = await server.wait_for_messages_async(1001)
+        server.private_message(1001, "thanks")
+        await server.wait_idle_async(app.update_queue)  # then check what the bot did *not* do
 
 PTB appends the token to both bases, so the server answers `POST <url>/bot<token>/<method>`
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
-chats, callback data size), records everything the bot did, and lets a test inject updates.
+chats, callback data size), records everything the bot did, lets a test inject updates, and
+tells when the bot has handled all of them (`wait_idle_async`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -30,11 +34,11 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSON = dict[str, Any]
@@ -168,6 +172,15 @@ class ApiError(Exception):
 def bad_request(reason: str) -> ApiError:
     """A 400 error with Telegram's "Bad Request: " prefix."""
     return ApiError(400, f"Bad Request: {reason}")
+
+
+class UpdateQueue(Protocol):
+    """The bot's queue of fetched updates, as `wait_idle_async` reads it: PTB's
+    `Application.update_queue`, an `asyncio.Queue` whose `join()` returns once every update
+    put on it was marked done."""
+
+    async def join(self) -> None:
+        """Wait until every item put on the queue was marked done."""
 
 
 # --------------------------------------------------------------------------- recorded data
@@ -690,17 +703,21 @@ class _Handler(BaseHTTPRequestHandler):
         """Do not log requests to stderr."""
 
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         api = cast("_HttpServer", self.server).api
-        if api.take_hang_up(url.path.rsplit("/", 1)[-1]):
+        with api.serving(url.path):
+            self._answer(api, url.path, url.query)
+
+    def _answer(self, api: BotApiServer, path: str, query: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if api.take_hang_up(path.rsplit("/", 1)[-1]):
             # A network failure as the client sees it: the connection closes, no answer.
             self.close_connection = True
             return
         status, content_type, payload = api.handle_http(
-            url.path,
-            url.query,
+            path,
+            query,
             self.headers.get("Content-Type", ""),
             body,
         )
@@ -764,7 +781,9 @@ class BotApiServer:
         self.webhook_url = ""
         self._updates: list[JSON] = []
         self._next_update_id = FIRST_UPDATE_ID
-        self._fetched_update_id = FIRST_UPDATE_ID - 1
+        self._deliveries = 0  # getUpdates answers that carried updates
+        self._in_flight = 0  # requests being read or answered, long polls aside
+        self._last_request = time.monotonic()  # when the last of them was answered
         self._poll_generation = 0
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, JSON] = {}
@@ -823,6 +842,23 @@ class BotApiServer:
         self.close()
 
     # ------------------------------------------------------------------ HTTP dispatch
+
+    @contextlib.contextmanager
+    def serving(self, path: str) -> Iterator[None]:
+        """Count the request for `path` as in flight while it is read and answered (for
+        `wait_idle_async`). A getUpdates long poll is the bot waiting, not working: not counted."""
+        if path.rsplit("/", 1)[-1].lower() == "getupdates":
+            yield
+            return
+        with self._cond:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._last_request = time.monotonic()
+                self._cond.notify_all()
 
     def handle_http(self, path: str, query: str, content_type: str, body: bytes) -> _Response:
         """Answer one HTTP request: status, content type and body."""
@@ -998,7 +1034,7 @@ class BotApiServer:
                 self._updates = [u for u in self._updates if allowed.intersection(u)]
             ready = self._updates[:limit]
             if ready:
-                self._fetched_update_id = max(self._fetched_update_id, ready[-1]["update_id"])
+                self._deliveries += 1
                 return ready
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -1752,16 +1788,57 @@ class BotApiServer:
         """`wait_for_messages` for a bot running in the test's event loop."""
         return await self.wait_for_async(lambda: self._take(chat_id, count), timeout)
 
-    def wait_delivered(self, timeout: float = 10) -> None:
-        """Wait until the bot fetched every injected update with getUpdates."""
-        self.wait_for(lambda: self._fetched_update_id >= self._next_update_id - 1, timeout)
+    async def wait_idle_async(
+        self,
+        update_queue: UpdateQueue,
+        timeout: float = 10,  # noqa: ASYNC109
+        *,
+        quiet: float = 0.1,
+    ) -> None:
+        """Wait until the bot has handled every update injected so far and gone quiet: only
+        then can a test check that the bot did *not* do something.
 
-    async def wait_delivered_async(self, timeout: float = 10) -> None:  # noqa: ASYNC109
-        """`wait_delivered` for a bot running in the test's event loop."""
-        await self.wait_for_async(
-            lambda: self._fetched_update_id >= self._next_update_id - 1,
-            timeout,
-        )
+        `update_queue` is the `Application.update_queue` of a bot polling in this event loop.
+        Idle is all of, at one moment:
+
+        1. Every injected update confirmed, by a getUpdates whose offset is past it. PTB's
+           Updater puts a whole batch on `update_queue` before it asks for the next one, so a
+           confirmed update is in the bot's hands. That alone is not enough: with
+           `concurrent_updates` the Application takes each update off the queue into a task of
+           its own, and its handlers may work for a while without a word to the server.
+        2. `update_queue.join()` returned, with no update fetched since step 1. The
+           Application calls `task_done()` for an update only when its handlers, error
+           handlers included, have returned (`Application.__process_update_wrapper`),
+           concurrently processed or not.
+        3. No request of the bot in flight, and none answered for `quiet` seconds: for work
+           no update stands for (a job, a task left running by `Application.create_task`).
+           Handlers run with `block=False` are such tasks too: only this quiet time covers them.
+
+        Raises TimeoutError, saying what the bot did last, when it is not idle in `timeout`.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                await self._settle(update_queue, quiet)
+        except TimeoutError:
+            with self._cond:
+                summary = self._summary()
+            raise TimeoutError(f"the bot did not go idle in {timeout}s; {summary}") from None
+
+    async def _settle(self, update_queue: UpdateQueue, quiet: float) -> None:
+        """Steps 1 to 3 of `wait_idle_async` holding at one moment; the queue is joined again
+        whenever an update was fetched since it was last joined."""
+        joined: int | None = None  # the count of deliveries when the queue was last joined
+        while True:
+            with self._cond:
+                confirmed, deliveries = not self._updates, self._deliveries
+                silent = self._in_flight == 0 and time.monotonic() - self._last_request >= quiet
+            if confirmed and deliveries != joined:
+                await update_queue.join()
+                joined = deliveries
+            elif confirmed and silent:
+                return
+            else:
+                await asyncio.sleep(0.01)
 
     def _summary(self) -> str:
         sent = {chat: [m.text for m in msgs] for chat, msgs in self._sent.items() if msgs}

@@ -179,6 +179,12 @@ def answer_body(message: SentMessage, heading: str = "Sources") -> tuple[list[st
     return body.splitlines(), sources
 
 
+async def idle(server: BotApiServer, bot: Application) -> None:  # type: ignore[type-arg]
+    """Wait until the bot has handled every update and gone quiet: a check that it did *not*
+    do something can fail only from then on (handlers run concurrently)."""
+    await server.wait_idle_async(bot.update_queue, timeout=60)
+
+
 def message_id(update: dict[str, Any]) -> int:
     return int(update["message"]["message_id"])
 
@@ -231,7 +237,7 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
 ) -> None:
     server = open_server
     services = seed_services(engine, tmp_path, settings_for(server))
-    await start_bot(services)
+    bot = await start_bot(services)
 
     asked = server.command(GROUP, USER, "ask", "Who backs Haftar?")
     first = await next_answer(server, GROUP)
@@ -257,17 +263,16 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     assert kept is not None
     assert kept.question == "Who supports the GNA?"
 
-    chatter = [
-        server.group_message(GROUP, USER, "Lunch at noon, anyone?"),
-        server.group_message(GROUP, OTHER, "and who supports the GNA?"),
-        server.group_message(GROUP, OTHER, "Count me in", reply_to=message_id(asked)),
-        server.group_message(GROUP, USER, "@other_news_bot who backs Haftar?"),
-    ]
+    # Chatter, delivered to the bot (privacy mode off): idle means it has handled all of it.
+    server.group_message(GROUP, USER, "Lunch at noon, anyone?")
+    server.group_message(GROUP, OTHER, "and who supports the GNA?")
+    server.group_message(GROUP, OTHER, "Count me in", reply_to=message_id(asked))
+    server.group_message(GROUP, USER, "@other_news_bot who backs Haftar?")
     server.command(GROUP, USER, "ask")
     usage = await next_message(server, GROUP)
+    await idle(server, bot)
 
     assert plain(usage) == "Ask a question after /ask, e.g. /ask Who backs Haftar?"
-    assert all(update["update_id"] is not None for update in chatter)  # all seen by the bot
     assert len(server.messages(GROUP)) == 4  # three answers and the usage, nothing else
     assert server.actions(GROUP) == ["typing"] * 3
     assert rejected(server) == []
@@ -438,6 +443,7 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
 
     server.command(GROUP, USER, "subscribe", "07:30 Haftar")
     refused = await next_message(server, GROUP)
+    await idle(server, application)
     assert plain(refused) == REFUSED_ADMIN
     assert services.state.subscriptions() == []
     assert briefing_jobs(application) == []
@@ -565,11 +571,11 @@ async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
 ) -> None:
     site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
     found, gone = site.url("/news/bridge.html"), site.url("/news/gone.html")
-    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    bot = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
 
     server.command(ADMIN, ADMIN, "add", f"{found} {gone}")
     progress = await next_message(server, ADMIN)
-    await server.wait_for_async(lambda: len(progress.edits) == 2, timeout=60)
+    await idle(server, bot)
 
     [record] = store.articles()
     assert (record.title, record.url) == (BRIDGE_TITLE, found)
@@ -625,11 +631,11 @@ async def test_add_reports_a_malformed_url_as_its_own_failure_and_goes_on(
 ) -> None:
     site.routes["/news/bridge.html"] = Route(article_html(BRIDGE_TITLE, BRIDGE_PARAGRAPHS))
     found = site.url("/news/bridge.html")
-    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+    bot = await start_bot(Kabar.create(fresh_engine, settings_for(server)))
 
     server.command(ADMIN, ADMIN, "add", f"http://[::1 http://a:b/ {found}")
     progress = await next_message(server, ADMIN)
-    await server.wait_for_async(lambda: len(progress.edits) == 3, timeout=60)
+    await idle(server, bot)
 
     [record] = store.articles()
     heading, unclosed, bad_port, added = plain(progress).split("\n")
@@ -907,7 +913,7 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     page, feed = site.url("/news/bridge.html"), site.url("/feed.xml")
     server.set_admins(GROUP, [USER])  # a group admin is no bot admin by default
     services = Kabar.create(fresh_engine, settings_for(server))
-    await start_bot(services)
+    bot = await start_bot(services)
     server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
     await next_message(server, ADMIN)
     [record] = store.articles()
@@ -927,6 +933,7 @@ async def test_admin_actions_are_refused_to_others_and_change_nothing(
     for chat_id, attempt in attempts:
         attempt()
         replies.append(plain(await next_message(server, chat_id)))
+    await idle(server, bot)
 
     assert replies == [REFUSED_ADMIN] * len(attempts)
     assert store.articles() == [record]
@@ -950,7 +957,7 @@ async def test_with_group_admins_allowed_a_private_chat_still_gives_no_admin_rig
     page, feed = site.url("/news/bridge.html"), site.url("/feed.xml")
     server.set_admins(GROUP, [USER])
     services = Kabar.create(fresh_engine, settings_for(server, group_admins_can_add=True))
-    await start_bot(services)
+    bot = await start_bot(services)
     server.document(ADMIN, ADMIN, "cycle.txt", CYCLE_LANES, "text/plain")
     await next_message(server, ADMIN)
     [record] = store.articles()
@@ -971,6 +978,7 @@ async def test_with_group_admins_allowed_a_private_chat_still_gives_no_admin_rig
     # A daily briefing in one's own private chat changes no collection: anyone may set it up.
     server.command(OTHER, OTHER, "subscribe", "07:30 Sunport")
     subscribed = await next_message(server, OTHER)
+    await idle(server, bot)
 
     assert refusals == [REFUSED_ADMIN] * len(attempts)
     assert store.articles() == [record]
@@ -1107,16 +1115,16 @@ async def test_sources_with_an_odd_page_gets_the_usage_line(
 async def test_page_buttons_pressed_with_odd_data_change_nothing(
     server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
 ) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
     [article] = seed_store.articles()
     server.command(USER, USER, "sources", "1")
     page = await next_message(server, USER)
 
     for data in ("sources:²", "sources:-1", "sources:", "sources:99999999999999999999"):
         server.callback(USER, USER, page.message_id, data, modified_client=True)
-    await server.wait_for_async(lambda: len(server.callback_answers) == 4, timeout=30)
-    await server.wait_delivered_async()
+    await idle(server, bot)
 
+    assert len(server.callback_answers) == 4  # each press answered, so the client stops waiting
     assert plain(page).split("\n") == [
         "Articles 1-1 of 1:",
         f"{article.id} {article.title} — {article.site}",
@@ -1133,7 +1141,7 @@ async def test_rate_limit_answers_the_third_question_in_a_minute_with_a_friendly
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     settings = settings_for(server, questions_per_minute=2)
-    await start_bot(seed_services(engine, tmp_path, settings))
+    bot = await start_bot(seed_services(engine, tmp_path, settings))
 
     for question in ("Who backs Haftar?", "Where did Erdogan and Putin meet?"):
         server.private_message(USER, question)
@@ -1142,6 +1150,7 @@ async def test_rate_limit_answers_the_third_question_in_a_minute_with_a_friendly
     limited = await next_message(server, USER)
     server.private_message(OTHER, "How far is Tripoli from Sirte?")
     others = await next_answer(server, OTHER)
+    await idle(server, bot)
 
     assert plain(limited) == ("You're asking faster than I can read: wait a minute and ask again.")
     assert limited.edits == []
@@ -1153,7 +1162,7 @@ async def test_many_people_in_one_group_cannot_ask_past_the_chats_limit(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     settings = settings_for(server, questions_per_minute=2, chat_questions_per_minute=3)
-    await start_bot(seed_services(engine, tmp_path, settings))
+    bot = await start_bot(seed_services(engine, tmp_path, settings))
     third, fourth = 1003, 1004
 
     for user in (USER, USER, OTHER):
@@ -1163,6 +1172,7 @@ async def test_many_people_in_one_group_cannot_ask_past_the_chats_limit(
     limited = await next_message(server, GROUP)
     server.private_message(fourth, "Who backs Haftar?")
     elsewhere = await next_answer(server, fourth)
+    await idle(server, bot)
 
     assert plain(limited) == (
         "This chat is asking faster than I can read: wait a minute and ask again."
@@ -1176,7 +1186,7 @@ async def test_allowlist_refuses_other_chats_once_then_stays_silent(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     settings = settings_for(server, allowed_chat_ids=[USER])
-    await start_bot(seed_services(engine, tmp_path, settings))
+    bot = await start_bot(seed_services(engine, tmp_path, settings))
 
     server.private_message(OTHER, "Who backs Haftar?")
     refusal = await next_message(server, OTHER)
@@ -1187,8 +1197,7 @@ async def test_allowlist_refuses_other_chats_once_then_stays_silent(
     server.command(GROUP, OTHER, "brief")
     server.private_message(USER, "Who backs Haftar?")
     answer = await next_answer(server, USER)
-    await server.wait_delivered_async()
-    await asyncio.sleep(0.2)
+    await idle(server, bot)
 
     assert plain(refusal) == "This bot is not available in this chat."
     assert plain(group_refusal) == "This bot is not available in this chat."
@@ -1289,11 +1298,12 @@ async def test_flood_control_is_waited_out_and_the_answer_still_arrives(
 async def test_a_dropped_connection_is_retried_and_the_answer_still_arrives(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
     server.hang_up("sendMessage")
 
     server.private_message(USER, "Where did Erdogan and Putin meet?")
     answer = await next_answer(server, USER)
+    await idle(server, bot)
 
     assert "di Istanbul" in plain(answer)
     assert len(server.messages(USER)) == 1
@@ -1303,12 +1313,13 @@ async def test_a_dropped_connection_is_retried_and_the_answer_still_arrives(
 async def test_a_question_too_long_gets_one_line_saying_so_and_no_placeholder(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
     server.private_message(USER, "Who backs Haftar? " * 200)
     refused = await next_message(server, USER)
     server.private_message(USER, "Who backs Haftar?")
     answer = await next_answer(server, USER)
+    await idle(server, bot)
 
     assert plain(refused) == (
         "That question is too long (3599 characters; I read up to 1000): ask it in fewer words."

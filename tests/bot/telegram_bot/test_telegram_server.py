@@ -97,6 +97,50 @@ async def test_echo_application_gets_messages_by_long_polling(server: BotApiServ
     assert server.internal_errors == []
 
 
+async def test_wait_idle_waits_for_a_handler_working_silently_after_the_offset_moved_on(
+    server: BotApiServer,
+) -> None:
+    release = asyncio.Event()
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        if message.text == "slow":
+            await release.wait()  # work that says nothing to the server, as a store call
+        await message.reply_text(f"done: {message.text}")
+
+    application: Application = (  # type: ignore[type-arg]
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .concurrent_updates(True)  # as the bot runs
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, reply))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            server.private_message(USER, "slow")
+            server.private_message(USER, "fast")
+            [fast] = await server.wait_for_messages_async(USER)
+            with pytest.raises(TimeoutError, match=r"the bot did not go idle in 0\.5s"):
+                await server.wait_idle_async(application.update_queue, timeout=0.5)
+            confirmed = server.pending_updates  # both fetched and confirmed, one still handled
+            release.set()
+            await server.wait_idle_async(application.update_queue, timeout=5)
+            handled = [m.text for m in server.messages(USER)]
+        finally:
+            release.set()
+            await application.updater.stop()
+            await application.stop()
+    assert fast.text == "done: fast"
+    assert confirmed == 0
+    assert handled == ["done: fast", "done: slow"]
+    assert server.internal_errors == []
+
+
 @pytest.mark.parametrize(
     ("html", "reason"),
     [
@@ -226,7 +270,6 @@ async def test_get_updates_long_polls_and_confirms_by_offset(
     assert [u.update_id for u in again] == [update.update_id]
     assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
     assert server.pending_updates == 0
-    await server.wait_delivered_async(timeout=1)
 
 
 async def test_documents_are_downloadable(server: BotApiServer, bot: Bot) -> None:
