@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench-ingest bench-query bench-bot clean
+.PHONY: run test check bench-ingest bench-query bench-bot bench-fingerprints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench-query: $(STAMP)
 # e.g. make bench-bot ARGS="--limit 200 --data-dir /tmp/kabar-bench"
 bench-bot: $(STAMP)
 	$(BIN)/python scripts/bench_bot.py $(ARGS)
+
+bench-fingerprints: $(STAMP)
+	$(BIN)/python scripts/bench_fingerprints.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info
