@@ -8,16 +8,33 @@ extractive answer quotes the best sentences without embedding anything per quest
 from __future__ import annotations
 
 import base64
+import functools
 import re
 
 import numpy as np
 from llama_index.core.utils import globals_helper
+from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTokenizer
 
 Span = tuple[int, int]
 
 _PARAGRAPH = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+")
 _MIN_WORDS = 3
+# Abbreviations the English Punkt model does not know, most of them Indonesian: titles and
+# degrees (dr., Ir., Prof., S.H.), addresses (Jl., No., Kec.), companies (PT, Tbk.) and the
+# like; not "dll." or "tsb.", which end sentences as often as not. Lower-case, without the final
+# period, as Punkt keeps them.
+# fmt: off
+_MORE_ABBREVIATIONS = frozenset((
+    "dr", "dra", "drg", "drs", "ir", "prof", "hj", "kh", "bpk", "sdr", "yth",     # titles
+    "s.e", "s.h", "s.kom", "s.pd", "s.t", "m.h", "m.si", "m.t",                   # degrees
+    "brigjen", "irjen", "jend", "kapt", "kol", "letjen", "mayjen",               # ranks
+    "jl", "jln", "no", "kab", "kec", "kel", "prov",                              # addresses
+    "pt", "cv", "tbk", "rp",                                                     # business
+    "a.n", "u.p", "tgl", "ttd",                                                  # writing
+    "a.m", "p.m", "e.g", "i.e", "gov", "vs",                                     # English
+))
+# fmt: on
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -27,7 +44,7 @@ def sentence_spans(text: str) -> list[Span]:
 
         sentence_spans("Turki mendukung GNA. Mesir mendukung LNA.")   # [(0, 20), (21, 41)]
     """
-    tokenizer = globals_helper.punkt_tokenizer
+    tokenizer = _tokenizer()
     spans: list[Span] = []
     for line in _PARAGRAPH.finditer(text):
         for start, end in tokenizer.span_tokenize(line.group()):
@@ -39,6 +56,19 @@ def sentence_spans(text: str) -> list[Span]:
             else:
                 spans.append(span)
     return spans
+
+
+@functools.cache
+def _tokenizer() -> PunktSentenceTokenizer:
+    """English Punkt, trained (as NLTK ships it inside LlamaIndex), plus Indonesian abbreviations.
+
+    Without its abbreviations Punkt cuts "in the U.S." / "were delayed." and "dr." / "Andi".
+    """
+    _ = globals_helper.punkt_tokenizer  # puts LlamaIndex's bundled NLTK data on NLTK's path
+    tokenizer = PunktTokenizer("english")
+    # Punkt takes abbreviations only through its parameters; there is no public setter.
+    tokenizer._params.abbrev_types.update(_MORE_ABBREVIATIONS)
+    return tokenizer
 
 
 def format_spans(spans: list[Span]) -> str:

@@ -26,6 +26,43 @@ def test_sentences_end_at_line_breaks_and_fragments_join_the_sentence_before() -
     ]
 
 
+def split(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_english_sentences_run_on_past_abbreviations() -> None:
+    assert split(
+        "More than 10,000 flights in the U.S. were delayed on Friday. Airlines blamed the storms"
+        " over Texas. Elon Musk's Twitter Inc. is being sued for failing to pay $136,250 in rent."
+        " Mrs. Smith met Dr. Jones at 9 a.m. on Monday."
+    ) == [
+        "More than 10,000 flights in the U.S. were delayed on Friday.",
+        "Airlines blamed the storms over Texas.",
+        "Elon Musk's Twitter Inc. is being sued for failing to pay $136,250 in rent.",
+        "Mrs. Smith met Dr. Jones at 9 a.m. on Monday.",
+    ]
+
+
+def test_indonesian_sentences_run_on_past_abbreviations() -> None:
+    assert split(
+        "Pasien dirawat dr. Andi di RS di Jl. Sudirman No. 5 bersama H. Ahmad. Ia pulang kemarin"
+        " sore. PT Semen Indonesia Tbk. mencatat laba bersih naik tajam. Gelar S.H. diraih Ir."
+        " Budi dari kampus itu."
+    ) == [
+        "Pasien dirawat dr. Andi di RS di Jl. Sudirman No. 5 bersama H. Ahmad.",
+        "Ia pulang kemarin sore.",
+        "PT Semen Indonesia Tbk. mencatat laba bersih naik tajam.",
+        "Gelar S.H. diraih Ir. Budi dari kampus itu.",
+    ]
+
+
+def test_a_sentence_ending_in_a_word_like_an_abbreviation_still_ends() -> None:
+    assert split("Harga cabai, bawang, dll. Pedagang di pasar mengeluh sepi pembeli.") == [
+        "Harga cabai, bawang, dll.",
+        "Pedagang di pasar mengeluh sepi pembeli.",
+    ]
+
+
 def test_spans_survive_the_round_trip_through_chroma_metadata() -> None:
     spans = [(0, 20), (21, 41)]
 
