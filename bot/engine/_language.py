@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -27,6 +28,31 @@ FALLBACK = {
 }
 
 
+def _vocabulary(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words that carry no name and say which language a question is in: names ("Heiko Maas",
+# "Garuda Indonesia") outweigh a short question's few words for a character-based classifier.
+_FUNCTION_WORDS = {
+    "en": _vocabulary(
+        """
+        a about am an and are as at be been but by can could did do does for from had has have
+        how i if in is it many much of on or says said say should than that the their there these
+        they this those to was were what when where which who whom whose why will with would you
+        """
+    ),
+    "id": _vocabulary(
+        """
+        ada adalah akan apa apakah atau bagaimana bahwa belum berapa bisa dan dari dengan di
+        dia ini itu jika kapan karena ke kenapa mana mengapa mereka oleh pada saja sedang sejak
+        seberapa siapa sudah tentang telah tidak untuk yang
+        """
+    ),
+}
+_WORD = re.compile(r"\w+")
+
+
 @cache
 def _identifier() -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
@@ -37,8 +63,15 @@ def _identifier() -> LanguageIdentifier:
 def question_language(text: str) -> str:
     """`id` or `en`: which of the interface's languages the question is written in.
 
-    Restricted to those two, the classifier is reliable even on a short question ("Who backs
-    Haftar?" is English, "Siapa yang mendukung Haftar?" Indonesian).
+    The question's function words decide ("What did Heiko Maas say?" is English, "Apa kata
+    Heiko Maas?" Indonesian); when they tie, the classifier, restricted to the two languages.
     """
+    words = [word.lower() for word in _WORD.findall(text)]
+    counts = {
+        lang: sum(w in vocabulary for w in words) for lang, vocabulary in _FUNCTION_WORDS.items()
+    }
+    best = max(counts, key=counts.__getitem__)
+    if list(counts.values()).count(counts[best]) == 1:
+        return best
     language, _ = _identifier().classify(text)
     return str(language)
