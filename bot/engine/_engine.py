@@ -25,7 +25,7 @@ from ._answer import Answer, Turn
 from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionError
 from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
-from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language
+from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language, quoted_in
 from ._passages import NumberedSource, number_sources
 from ._settings import Backend, EngineSettings
 
@@ -203,13 +203,23 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None,
     ) -> tuple[Composition, str, str]:
         if self._composer is None:
-            return self._extractive.compose(sources), Backend.EXTRACTIVE.value, ""
+            return self._quotes(sources, language), Backend.EXTRACTIVE.value, ""
         try:
             return self._composer.write(question, sources, on_text), self._composer.name, ""
         except CompositionError as exc:
-            fallback = self._extractive.compose(sources)
+            fallback = self._quotes(sources, language)
             text = f"{FALLBACK[language].format(reason=exc)}\n{fallback.text}"
             return Composition(text, fallback.quotes), Backend.EXTRACTIVE.value, str(exc)
+
+    def _quotes(self, sources: list[NumberedSource], language: str) -> Composition:
+        """The extractive answer; headed by a line when it quotes another language than asked."""
+        composition = self._extractive.compose(sources)
+        other = quoted_in(
+            language, [s.article.language for s in sources if s.n in composition.quotes]
+        )
+        if not other:
+            return composition
+        return Composition(f"{other}\n{composition.text}", composition.quotes)
 
     def _query(self, query_bundle: QueryBundle) -> Response:
         answer, nodes = self._answer(query_bundle.query_str, (), None, None)

@@ -28,6 +28,30 @@ FALLBACK = {
 }
 
 
+# The languages an answer may quote, named in each interface language.
+_LANGUAGE_NAMES = {
+    "en": {"en": "English", "id": "Indonesian"},
+    "id": {"en": "bahasa Inggris", "id": "bahasa Indonesia"},
+}
+_QUOTED_IN = {
+    "en": "Quoted as written, in {languages}:",
+    "id": "Dikutip apa adanya, dalam {languages}:",
+}
+
+
+def quoted_in(language: str, quoted: list[str]) -> str:
+    """The line saying the quotes are in another language than the question's; "" when not.
+
+    So that a reader of an English answer over Indonesian articles knows they read quotations,
+    not a translation.
+    """
+    others = [lang for lang in dict.fromkeys(quoted) if lang and lang != language]
+    if not others:
+        return ""
+    names = " / ".join(_LANGUAGE_NAMES[language].get(lang, lang) for lang in others)
+    return _QUOTED_IN[language].format(languages=names)
+
+
 def _vocabulary(words: str) -> frozenset[str]:
     return frozenset(words.split())
 

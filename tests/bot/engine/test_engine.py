@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.engine import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
+from bot.engine._language import quoted_in
 from store import SearchFilters, Store
 from tests.bot.questions import OFF_TOPIC_QUESTIONS, SEED_QUESTIONS
 
@@ -36,12 +37,29 @@ def test_every_quoted_sentence_is_cited_and_stands_in_the_article(
     article_text = seed_store.text(seed_store.articles()[0].id)
 
     numbers = {c.n for c in answer.citations}
-    for line in answer.text.splitlines():
+    quotes = answer.text.splitlines()
+    if answer.language == "en":  # over the Indonesian seed: the quotes are said to be Indonesian
+        assert quotes.pop(0) == "Quoted as written, in Indonesian:"
+    for line in quotes:
         quoted, n = re.fullmatch(r"(.+) \[(\d+)\]", line).groups()  # type: ignore[union-attr]
         assert int(n) in numbers
         assert quoted in article_text
     assert not any(spam in answer.text for spam in _SPAM)
     assert not any(spam in c.quote for c in answer.citations for spam in _SPAM)
+
+
+def test_quotes_in_the_question_language_need_no_heading(engine: Engine) -> None:
+    answer = engine.ask("Siapa yang mendukung Haftar?")
+
+    assert answer.found
+    assert all(re.search(r" \[\d+\]$", line) for line in answer.text.splitlines())
+
+
+def test_quotes_in_another_language_are_said_to_be_in_it_in_the_askers_language() -> None:
+    assert quoted_in("en", ["id", "id"]) == "Quoted as written, in Indonesian:"
+    assert quoted_in("id", ["en"]) == "Dikutip apa adanya, dalam bahasa Inggris:"
+    assert quoted_in("en", ["en", "id"]) == "Quoted as written, in Indonesian:"
+    assert quoted_in("id", ["id"]) == ""
 
 
 def test_answer_language_follows_the_asker(engine: Engine) -> None:

@@ -207,7 +207,8 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
 
     assert server.actions(USER) == ["typing"]
     assert answer.first_text == THINKING
-    lines, sources = answer_body(answer)
+    (heading, *lines), sources = answer_body(answer)
+    assert heading == "Quoted as written, in Indonesian:"
     for fact in HAFTAR_FACTS:
         assert any(fact in line for line in lines)
     assert all(line.endswith(" [1]") for line in lines)
