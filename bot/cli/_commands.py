@@ -446,18 +446,22 @@ def _answer_table(
         "contained",
         "EM",
         "F1",
+        "quote prec.",
         "refused",
         "unans. refused",
         title="extractive answers",
         caption_justify="left",
         caption="contained: a gold answer in the answer; EM: in its first quoted sentence;"
-        " F1: SQuAD token F1 with the best quoted sentence; refused: answered 'nothing found'"
+        " F1: SQuAD token F1 with the best quoted sentence; quote prec.: share of quoted"
+        " sentences holding a gold answer; refused: answered 'nothing found'"
         " (among answerable questions: lower is better; unanswerable: higher is better)",
     )
     for name, ask in askers.items():
         scores = evaluation.score_answers(ask, questions)
-        exact, f1 = (scores.exact, scores.f1) if extractive else (None, None)
-        values = (scores.contained, exact, f1, scores.refused, scores.unanswerable_refused)
+        spans = (scores.exact, scores.f1, scores.quote_precision)
+        exact, f1, precision = spans if extractive else (None, None, None)
+        refusals = (scores.refused, scores.unanswerable_refused)
+        values = (scores.contained, exact, f1, precision, *refusals)
         table.add_row(name, *("-" if v is None else f"{v:.3f}" for v in values))
     return table
 

@@ -10,6 +10,8 @@ Answer metrics, over answerable questions (gold answers and texts normalised SQu
   gold span and an answer is meaningless when the answer quotes whole sentences, so the first
   quote, the engine's best sentence, stands in for the predicted span;
 - `f1`: SQuAD token F1 between a gold answer and the best single quoted sentence (best pair);
+- `quote_precision`: over the questions answered, the share of quoted sentences that hold a gold
+  answer (a quote that does not answer lowers it);
 - `refused`: the share answered "nothing found" (`Answer.found` is False): wrongly refused.
 
 Over unanswerable questions, `unanswerable_refused` is the share answered "nothing found".
@@ -197,6 +199,7 @@ class AnswerScores:
     contained: float | None
     exact: float | None
     f1: float | None
+    quote_precision: float | None
     refused: float | None
     unanswerable_refused: float | None
 
@@ -208,7 +211,7 @@ def engine_asker(store: Store, mode: Mode) -> Ask:
 
 def score_answers(ask: Ask, questions: Iterable[Question]) -> AnswerScores:
     """The answer metrics of `ask` over `questions`."""
-    rows: list[tuple[float, float, float, float]] = []
+    rows: list[tuple[float, float, float, float | None, float]] = []
     refusals: list[float] = []
     for question in questions:
         answer = ask(question.text)
@@ -216,20 +219,26 @@ def score_answers(ask: Ask, questions: Iterable[Question]) -> AnswerScores:
             rows.append(_answer_row(answer, question.answers))
         else:
             refusals.append(float(not answer.found))
-    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    contained, exact, f1, refused = (_mean(column) for column in columns)
-    return AnswerScores(contained, exact, f1, refused, _mean(refusals))
+    columns = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+    contained, exact, f1, precision, refused = (
+        _mean([v for v in column if v is not None]) for column in columns
+    )
+    return AnswerScores(contained, exact, f1, precision, refused, _mean(refusals))
 
 
-def _answer_row(answer: Answer, golds: Sequence[str]) -> tuple[float, float, float, float]:
-    """Contained, exact, F1 and refused for one answerable question."""
+def _answer_row(
+    answer: Answer, golds: Sequence[str]
+) -> tuple[float, float, float, float | None, float]:
+    """Contained, exact, F1, quote precision (None when refused) and refused for one question."""
     if not answer.found:
-        return 0.0, 0.0, 0.0, 1.0
+        return 0.0, 0.0, 0.0, None, 1.0
     sentences = quoted_sentences(answer)
+    answering = [contains(s, golds) for s in sentences]
     return (
         float(contains(_CITATION.sub(" ", answer.text), golds)),
-        float(bool(sentences) and contains(sentences[0], golds)),
+        float(bool(sentences) and answering[0]),
         max((token_f1(gold, s) for gold in golds for s in sentences), default=0.0),
+        sum(answering) / len(answering) if answering else 0.0,
         0.0,
     )
 

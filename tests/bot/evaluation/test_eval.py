@@ -96,7 +96,7 @@ def test_eval_prints_recall_and_answers_for_each_mode(tydi_file: Path) -> None:
     # Every answer is in its passage, and the hybrid engine quotes it: contained, not refused;
     # no unanswerable question to count.
     assert answers["hybrid"][0] == "1.000"
-    assert answers["hybrid"][3:] == ["0.000", "-"]
+    assert answers["hybrid"][4:] == ["0.000", "-"]
 
 
 def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
@@ -124,10 +124,12 @@ def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
     # first: the gold answer is in it (EM 1), and 1 of its 11 words is the 1-word answer.
     precision, recall = 1 / 11, 1 / 1
     f1 = 2 * precision * recall / (precision + recall)
-    contained, exact, scored_f1, refused, unanswerable_refused = _rows(
+    contained, exact, scored_f1, quote_precision, refused, unanswerable_refused = _rows(
         output, "extractive answers"
     )["hybrid"]
     assert (contained, exact, scored_f1) == ("1.000", "1.000", f"{f1:.3f}")
+    # It quotes that one sentence only, and the sentence answers.
+    assert quote_precision == "1.000"
     assert (refused, unanswerable_refused) == ("0.000", "1.000")
 
 
@@ -141,8 +143,8 @@ def test_the_crosslingual_set_is_scored_by_gold_passage(crosslingual_file: Path)
     output = _eval(str(crosslingual_file), "--mode", "vector")
     assert "1 answerable + 2 unanswerable questions" in output
     assert "hit = gold passage" in output
-    # Its answers are translations, not spans of the passage: no EM or F1.
-    assert _rows(output, "extractive answers")["vector"][1:3] == ["-", "-"]
+    # Its answers are translations, not spans of the passage: no EM, F1 or quote precision.
+    assert _rows(output, "extractive answers")["vector"][1:4] == ["-", "-", "-"]
 
 
 def test_a_file_of_another_format_is_a_clear_error(tmp_path: Path) -> None:
