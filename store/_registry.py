@@ -7,7 +7,7 @@ path, and a Chroma server holds the whole state for every process that talks to 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -44,12 +44,21 @@ class Registry:
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
 
+    def _metadatas(
+        self, ids: Sequence[str] | None = None, where: Where | None = None
+    ) -> dict[str, Mapping[str, Any]]:
+        """The metadata of the records with these ids, or matching `where`, by article id."""
+        found = self._collection.get(
+            ids=list(ids) if ids is not None else None, where=where, include=["metadatas"]
+        )
+        return dict(zip(found["ids"], found["metadatas"] or [], strict=True))
+
     def get(self, article_id: str) -> ArticleRecord | None:
         """The committed record of an article, if there is one."""
-        found = self._collection.get(ids=[article_id], include=["metadatas"])
-        if not found["ids"]:
+        metadata = self._metadatas([article_id]).get(article_id)
+        if metadata is None:
             return None
-        record = _record(article_id, dict(found["metadatas"][0]))  # type: ignore[index]
+        record = _record(article_id, dict(metadata))
         return record if record.content_hash else None
 
     def text(self, article_id: str) -> str:
@@ -60,20 +69,16 @@ class Registry:
 
     def records(self) -> list[ArticleRecord]:
         """Every committed record."""
-        found = self._collection.get(where=_COMMITTED, include=["metadatas"])
-        metadatas = found["metadatas"] or []
-        return [_record(i, dict(m)) for i, m in zip(found["ids"], metadatas, strict=True)]
+        return [_record(i, dict(m)) for i, m in self._metadatas(where=_COMMITTED).items()]
 
     def fingerprints(self) -> Iterable[tuple[str, np.ndarray]]:
         """(id, signature) of every committed record."""
-        found = self._collection.get(where=_COMMITTED, include=["metadatas"])
-        for article_id, metadata in zip(found["ids"], found["metadatas"] or [], strict=True):
+        for article_id, metadata in self._metadatas(where=_COMMITTED).items():
             yield article_id, _fingerprint.decode(str(metadata["fingerprint"]))
 
     def begin(self, articles: Sequence[Article], lease: Lease) -> None:
         """Mark the articles as being written under `lease`; new ones get an uncommitted record."""
-        existing = self._collection.get(ids=[a.id for a in articles], include=["metadatas"])
-        known = set(existing["ids"])
+        known = set(self._metadatas([a.id for a in articles]))
         new = [a.id for a in articles if a.id not in known]
         claim = _claim(lease)
         if new:
@@ -86,22 +91,17 @@ class Registry:
 
     def lost(self, article_ids: Sequence[str], lease: Lease) -> list[str]:
         """Those of the articles no longer written under `lease`: another process took them."""
-        found = self._collection.get(ids=list(article_ids), include=["metadatas"])
         held = {
             i
-            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+            for i, m in self._metadatas(article_ids).items()
             if m.get("dirty") and m.get("writer") == lease.holder
         }
         return [i for i in article_ids if i not in held]
 
     def committed(self, articles: Sequence[Article]) -> list[str]:
         """Those of the articles whose committed version is the one given."""
-        found = self._collection.get(ids=[a.id for a in articles], include=["metadatas"])
-        hashes = {
-            i: m.get("content_hash")
-            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
-        }
-        return [a.id for a in articles if hashes.get(a.id) == a.content_hash]
+        found = self._metadatas([a.id for a in articles])
+        return [a.id for a in articles if found.get(a.id, {}).get("content_hash") == a.content_hash]
 
     def commit(
         self,
@@ -146,17 +146,14 @@ class Registry:
 
     def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
         """Articles whose last write is not complete: all of them, or those of `article_ids`."""
-        if article_ids is None:
-            found = self._collection.get(where={"dirty": True}, include=["metadatas"])
-        else:
-            found = self._collection.get(ids=list(article_ids), include=["metadatas"])
+        found = self._metadatas(article_ids, where={"dirty": True} if article_ids is None else None)
         return [
             Pending(
                 i,
                 str(m.get("content_hash", "")),
                 Lease(str(m.get("writer", "")), float(str(m.get("lease_until", 0.0)))),
             )
-            for i, m in zip(found["ids"], found["metadatas"] or [], strict=True)
+            for i, m in found.items()
             if m.get("dirty")
         ]
 
