@@ -91,9 +91,11 @@ async def _add_urls(
     lines = [html.escape(text(language, "adding", count=len(urls)))]
     progress = await message.reply_text(lines[0])
     for url in urls:
-        results = await asyncio.to_thread(_ingest_one, services.ingestor, url)
+        results = await asyncio.to_thread(_ingest, services.ingestor, [url])
         _record_added(services.state, results, by)
-        lines += [result_line(r) for r in results]
+        lines += [result_line(r) for r in results] or [
+            f"failed: {html.escape(url)} — nothing found"
+        ]
         await progress.edit_text("\n".join(lines))
 
 
@@ -350,18 +352,14 @@ def _feed_links(ingestor: Ingestor, url: str) -> list[str]:
 
 
 def _ingest(ingestor: Ingestor, sources: list[str]) -> list[IngestResult]:
-    """Each source on its own, so that whatever one raises is only that source's failure."""
-    return [result for source in sources for result in _ingest_one(ingestor, source)]
+    """Web pages only: a path typed in a chat or found in a feed must never read the bot's files.
 
-
-def _ingest_one(ingestor: Ingestor, source: str) -> list[IngestResult]:
-    """Web pages only: a path typed in a chat or found in a feed must never read the bot's files."""
-    try:
-        if not source.lower().startswith(("http://", "https://")):
-            return [IngestResult(source, None, error="not an http(s) URL")]
-        return list(ingestor.ingest([source])) or [
-            IngestResult(source, None, error="nothing found")
-        ]
-    except Exception as exc:
-        logger.exception("ingesting %s failed", source)
-        return [IngestResult(source, None, error=str(exc) or type(exc).__name__)]
+    Ingest itself makes whatever one source raises that source's failure, so the web pages go
+    in together, embedded and written in batches; the results come back in the sources' order.
+    """
+    web = [s for s in sources if s.lower().startswith(("http://", "https://"))]
+    refused = [IngestResult(s, None, error="not an http(s) URL") for s in sources if s not in web]
+    results = refused + (list(ingestor.ingest(web)) if web else [])
+    # A batch reports its failures as they happen and its articles once written.
+    position = {source: index for index, source in enumerate(sources)}
+    return sorted(results, key=lambda result: position.get(result.label, len(sources)))
