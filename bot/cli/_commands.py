@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 import tempfile
+import time
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -357,8 +358,10 @@ def evaluate(
 ) -> None:
     """Score retrieval recall@1/3/5/10 and the extractive engine's answers, per mode.
 
-    The set's passages and --distractors go into a store of its own (--data-dir keeps it).
+    The set's passages and --distractors go into a store of its own (--data-dir keeps it). The
+    answers count refusals of the set's unanswerable questions and of off-topic ones too.
     """
+    started = time.perf_counter()
     dataset = _load_dataset(dataset_file)
     questions = dataset.questions[:limit] if limit else dataset.questions
     with tempfile.TemporaryDirectory() as scratch:
@@ -367,12 +370,24 @@ def evaluate(
         )
         filled = _fill_eval_store(store, dataset, corpus, distractors)
         _print_eval_header(dataset, questions, store, filled, distractors)
-        retrievers = {mode.value: evaluation.mode_retriever(store, mode) for mode in modes}
-        if baseline is evaluation.Baseline.NAIVE:
-            retrievers["naive"] = evaluation.naive_retriever(store)
-        out.print(_recall_table(retrievers, questions, by_passage=dataset.by_passage))
-        askers = {mode.value: evaluation.engine_asker(store, mode) for mode in modes}
-        out.print(_answer_table(askers, questions, extractive=not dataset.by_passage))
+        with Progress(console=err, disable=not err.is_terminal) as progress:
+            task = progress.add_task("asking", total=None)
+            scores = evaluation.evaluate(
+                store,
+                questions,
+                modes,
+                by_passage=dataset.by_passage,
+                off_topic=[q for texts in evaluation.OFF_TOPIC.values() for q in texts],
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        naive = (
+            evaluation.naive_recall(store, questions, dataset.by_passage)
+            if baseline is evaluation.Baseline.NAIVE
+            else None
+        )
+    out.print(_recall_table(scores, naive))
+    out.print(_answer_table(scores, extractive=not dataset.by_passage))
+    out.print(f"scored in {time.perf_counter() - started:.1f} s")
 
 
 def _load_dataset(path: Path) -> evaluation.Dataset:
@@ -425,44 +440,40 @@ def _print_eval_header(
 
 
 def _recall_table(
-    retrievers: dict[str, evaluation.Retrieve],
-    questions: list[evaluation.Question],
-    *,
-    by_passage: bool,
+    scores: dict[Mode, evaluation.ModeScores], naive: dict[int, float] | None
 ) -> Table:
     table = Table("retriever", *(f"R@{k}" for k in evaluation.KS), title="retrieval recall@k")
-    for name, retrieve in retrievers.items():
-        scores = evaluation.recall(retrieve, questions, by_passage)
-        table.add_row(name, *(f"{scores[k]:.3f}" for k in evaluation.KS))
+    recalls = {mode.value: score.recall for mode, score in scores.items()}
+    for name, recall in (recalls | ({"naive": naive} if naive else {})).items():
+        table.add_row(name, *(f"{recall[k]:.3f}" for k in evaluation.KS))
     return table
 
 
-def _answer_table(
-    askers: dict[str, evaluation.Ask], questions: list[evaluation.Question], *, extractive: bool
-) -> Table:
+def _answer_table(scores: dict[Mode, evaluation.ModeScores], *, extractive: bool) -> Table:
     # The cross-lingual set's answers are translations, not spans: no EM or F1 there.
     table = Table(
         "retriever",
         "contained",
-        "EM",
+        "1st EM",
         "F1",
         "quote prec.",
         "refused",
         "unans. refused",
+        "off-topic refused",
         title="extractive answers",
         caption_justify="left",
-        caption="contained: a gold answer in the answer; EM: in its first quoted sentence;"
+        caption="contained: a gold answer in the answer; 1st EM: in its first quoted sentence;"
         " F1: SQuAD token F1 with the best quoted sentence; quote prec.: share of quoted"
-        " sentences holding a gold answer; refused: answered 'nothing found'"
-        " (among answerable questions: lower is better; unanswerable: higher is better)",
+        " sentences holding a gold answer; refused: answered 'nothing found' (among answerable"
+        " questions: lower is better; unanswerable and off-topic ones: higher is better)",
     )
-    for name, ask in askers.items():
-        scores = evaluation.score_answers(ask, questions)
-        spans = (scores.exact, scores.f1, scores.quote_precision)
+    for mode, score in scores.items():
+        answers = score.answers
+        spans = (answers.exact, answers.f1, answers.quote_precision)
         exact, f1, precision = spans if extractive else (None, None, None)
-        refusals = (scores.refused, scores.unanswerable_refused)
-        values = (scores.contained, exact, f1, precision, *refusals)
-        table.add_row(name, *("-" if v is None else f"{v:.3f}" for v in values))
+        refusals = (answers.refused, answers.unanswerable_refused, answers.off_topic_refused)
+        values = (answers.contained, exact, f1, precision, *refusals)
+        table.add_row(mode.value, *("-" if v is None else f"{v:.3f}" for v in values))
     return table
 
 

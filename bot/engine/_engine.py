@@ -86,8 +86,20 @@ class Engine(BaseQueryEngine):
 
     def passages(self, question: str, filters: SearchFilters | None = None) -> list[NodeWithScore]:
         """The relevant passages for a standalone question, best first; [] when none is."""
-        retriever = self.store.retriever(self.mode, self.settings.top_k, filters)
-        nodes = retriever.retrieve(question)
+        return self.relevant(question, self.retrieve(QueryBundle(question), filters))
+
+    def retrieve(
+        self, query: QueryBundle, filters: SearchFilters | None = None
+    ) -> list[NodeWithScore]:
+        """The `top_k` best chunks for the query, before any is judged relevant.
+
+        A query bundle that carries its embedding is not embedded again (`kabar eval` embeds its
+        questions in batches).
+        """
+        return self.store.retriever(self.mode, self.settings.top_k, filters).retrieve(query)
+
+    def relevant(self, question: str, nodes: list[NodeWithScore]) -> list[NodeWithScore]:
+        """The retrieved `nodes` that answer `question`: floored, merged, deduplicated."""
         bundle = QueryBundle(question)
         for postprocessor in self._postprocessors:
             nodes = postprocessor.postprocess_nodes(nodes, bundle)
@@ -104,6 +116,16 @@ class Engine(BaseQueryEngine):
         answer, _ = self._answer(question, history, filters, on_text)
         return answer
 
+    def answer_from(
+        self,
+        question: str,
+        retrieved: list[NodeWithScore],
+        on_text: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """The answer to a standalone `question` from chunks `retrieve` returned for it."""
+        answer, _ = self._composed(question, retrieved, on_text, {})
+        return answer
+
     def _answer(
         self,
         question: str,
@@ -114,16 +136,27 @@ class Engine(BaseQueryEngine):
         """The answer and the passages it was composed from."""
         started = time.perf_counter()
         standalone = self._standalone(self._checked(question), history)
-        language = question_language(standalone)
-        nodes = self.passages(standalone, filters)
+        retrieved = self.retrieve(QueryBundle(standalone), filters)
         timings = {"retrieve": time.perf_counter() - started}
+        return self._composed(standalone, retrieved, on_text, timings)
+
+    def _composed(
+        self,
+        question: str,
+        retrieved: list[NodeWithScore],
+        on_text: Callable[[str], None] | None,
+        timings: dict[str, float],
+    ) -> tuple[Answer, list[NodeWithScore]]:
+        started = time.perf_counter()
+        language = question_language(question)
+        nodes = self.relevant(question, retrieved)
         sources = number_sources(nodes)
         if nodes:
-            composition, backend, note = self._compose(standalone, sources, language, on_text)
+            composition, backend, note = self._compose(question, sources, language, on_text)
         else:
             composition, backend, note = Composition(NOTHING_FOUND[language]), self.backend, ""
-        timings["compose"] = time.perf_counter() - started - timings["retrieve"]
-        timings["total"] = time.perf_counter() - started
+        timings["compose"] = time.perf_counter() - started
+        timings["total"] = sum(timings.values())
         citations = tuple(
             source.citation(QUOTE_SEPARATOR.join(composition.quotes[source.n]))
             for source in sources
@@ -135,7 +168,7 @@ class Engine(BaseQueryEngine):
             citations=citations,
             language=language,
             backend=backend,
-            question=standalone,
+            question=question,
             note=note,
             timings=timings,
         )

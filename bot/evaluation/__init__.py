@@ -2,42 +2,36 @@
 
 from ._datasets import Dataset, Passage, Question
 from ._datasets import load as load_dataset
+from ._off_topic import OFF_TOPIC
 from ._scoring import (
     INDOSUM,
     KS,
     AnswerScores,
-    Ask,
     Baseline,
     Filled,
-    Retrieve,
+    ModeScores,
     distractor_articles,
-    engine_asker,
+    evaluate,
     fill_store,
-    mode_retriever,
-    naive_retriever,
+    naive_recall,
     passage_articles,
-    recall,
-    score_answers,
 )
 
 __all__ = [
     "INDOSUM",
     "KS",
+    "OFF_TOPIC",
     "AnswerScores",
-    "Ask",
     "Baseline",
     "Dataset",
     "Filled",
+    "ModeScores",
     "Passage",
     "Question",
-    "Retrieve",
     "distractor_articles",
-    "engine_asker",
+    "evaluate",
     "fill_store",
     "load_dataset",
-    "mode_retriever",
-    "naive_retriever",
+    "naive_recall",
     "passage_articles",
-    "recall",
-    "score_answers",
 ]

@@ -6,15 +6,16 @@ set, comes from the gold passage); LlamaIndex's plain retriever can be scored be
 Answer metrics, over answerable questions (gold answers and texts normalised SQuAD-style):
 
 - `contained`: a gold answer appears in the answer text (citation markers removed);
-- `exact`: a gold answer appears in the first quoted sentence. SQuAD's exact match between a
-  gold span and an answer is meaningless when the answer quotes whole sentences, so the first
-  quote, the engine's best sentence, stands in for the predicted span;
+- `exact` (first-sentence EM): a gold answer appears in the first quoted sentence. SQuAD's exact
+  match between a gold span and an answer is meaningless when the answer quotes whole
+  sentences, so the first quote, the engine's best sentence, stands in for the predicted span;
 - `f1`: SQuAD token F1 between a gold answer and the best single quoted sentence (best pair);
 - `quote_precision`: over the questions answered, the share of quoted sentences that hold a gold
   answer (a quote that does not answer lowers it);
 - `refused`: the share answered "nothing found" (`Answer.found` is False): wrongly refused.
 
-Over unanswerable questions, `unanswerable_refused` is the share answered "nothing found".
+Over unanswerable questions, `unanswerable_refused` is the share answered "nothing found";
+`off_topic_refused` is the same share over questions on subjects the set is not about (`OFF_TOPIC`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 from statistics import fmean
 
 from llama_index.core import VectorStoreIndex
+from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.engine import QUOTE_SEPARATOR, Answer, Backend, Engine, EngineSettings
 from ingest import IngestError, Ingestor, JsonlFields, to_article
@@ -58,10 +60,6 @@ class Hit:
 
     text: str
     article_id: str
-
-
-Retrieve = Callable[[str], Sequence[Hit]]
-Ask = Callable[[str], Answer]
 
 
 def normalize(text: str) -> str:
@@ -139,56 +137,6 @@ def fill_store(
     return Filled(kept=len(articles) - len(missing), added=added, removed=len(extra))
 
 
-def recall(retrieve: Retrieve, questions: Iterable[Question], by_passage: bool) -> dict[int, float]:
-    """Share of answerable questions with a hit in the top k, for each k in `KS`.
-
-    A hit is a chunk containing a normalised gold answer, or, `by_passage`, a chunk of the gold
-    passage.
-    """
-    hits = dict.fromkeys(KS, 0)
-    count = 0
-    for question in questions:
-        if not question.answerable:
-            continue
-        count += 1
-        found = retrieve(question.text)
-        first = next(
-            (rank for rank, hit in enumerate(found) if _is_hit(hit, question, by_passage)), None
-        )
-        for k in KS:
-            hits[k] += first is not None and first < k
-    return {k: hits[k] / count if count else 0.0 for k in KS}
-
-
-def _is_hit(hit: Hit, question: Question, by_passage: bool) -> bool:
-    if by_passage:
-        return hit.article_id == question.passage_id
-    return contains(hit.text, question.answers)
-
-
-def mode_retriever(store: Store, mode: Mode) -> Retrieve:
-    """Our retriever in one mode, returning the top max(KS)."""
-
-    def retrieve(text: str) -> list[Hit]:
-        return [Hit(c.text, c.article_id) for c in store.search(text, max(KS), mode)]
-
-    return retrieve
-
-
-def naive_retriever(store: Store) -> Retrieve:
-    """LlamaIndex's plain `VectorStoreIndex` retriever over the same store and embeddings."""
-    index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=store.embed_model)
-    retriever = index.as_retriever(similarity_top_k=max(KS))
-
-    def retrieve(text: str) -> list[Hit]:
-        return [
-            Hit(n.get_content(), str(n.metadata.get("article_id", "")))
-            for n in retriever.retrieve(text)
-        ]
-
-    return retrieve
-
-
 @dataclass(frozen=True)
 class AnswerScores:
     """Answer metrics of one engine over a set, each a share in [0, 1]; None: no such question.
@@ -202,19 +150,108 @@ class AnswerScores:
     quote_precision: float | None
     refused: float | None
     unanswerable_refused: float | None
+    off_topic_refused: float | None
 
 
-def engine_asker(store: Store, mode: Mode) -> Ask:
-    """The extractive engine's `ask`, retrieving in `mode`, whatever backend `.env` names."""
-    return Engine(store, EngineSettings(backend=Backend.EXTRACTIVE), mode=mode).ask
+@dataclass(frozen=True)
+class ModeScores:
+    """What one retrieval mode scored: recall@k for each k in `KS`, and its answers."""
+
+    recall: dict[int, float]
+    answers: AnswerScores
 
 
-def score_answers(ask: Ask, questions: Iterable[Question]) -> AnswerScores:
-    """The answer metrics of `ask` over `questions`."""
+def evaluate(
+    store: Store,
+    questions: Sequence[Question],
+    modes: Sequence[Mode],
+    *,
+    by_passage: bool,
+    off_topic: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[Mode, ModeScores]:
+    """Recall and answers of each mode over `questions`, and refusals of `off_topic` ones.
+
+    Each question is embedded once, in batches, for every mode; its answer is composed from the
+    chunks its recall was scored on, as `Engine.ask` would compose it (the engine's `top_k` are
+    the first of the `max(KS)` retrieved). `progress(done, total)` counts retrievals.
+    """
+    asked = [*questions, *(Question(text, (), "", answerable=False) for text in off_topic)]
+    embeddings = _query_embeddings(store, [q.text for q in asked])
+    engine_settings = EngineSettings(backend=Backend.EXTRACTIVE)
+    depth = max(*KS, engine_settings.top_k)
+    scores = {}
+    for number, mode in enumerate(modes):
+        engine = Engine(store, engine_settings, mode=mode)
+        retriever = store.retriever(mode, depth)
+        ranks, answers = [], []
+        for done, (question, embedding) in enumerate(zip(asked, embeddings, strict=True), 1):
+            nodes = retriever.retrieve(QueryBundle(question.text, embedding=embedding))
+            ranks.append(_first_hit(_hits(nodes), question, by_passage))
+            answers.append(engine.answer_from(question.text, nodes[: engine_settings.top_k]))
+            if progress:
+                progress(number * len(asked) + done, len(modes) * len(asked))
+        count = len(questions)
+        scores[mode] = ModeScores(
+            _recall(ranks[:count], questions),
+            _answer_scores(questions, answers[:count], answers[count:]),
+        )
+    return scores
+
+
+def naive_recall(store: Store, questions: Sequence[Question], by_passage: bool) -> dict[int, float]:
+    """Recall@k of LlamaIndex's plain `VectorStoreIndex` retriever over the same store."""
+    index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=store.embed_model)
+    retriever = index.as_retriever(similarity_top_k=max(KS))
+    embeddings = _query_embeddings(store, [q.text for q in questions])
+    ranks = [
+        _first_hit(_hits(retriever.retrieve(QueryBundle(q.text, embedding=e))), q, by_passage)
+        for q, e in zip(questions, embeddings, strict=True)
+    ]
+    return _recall(ranks, questions)
+
+
+def _query_embeddings(store: Store, texts: Sequence[str]) -> list[list[float]]:
+    """The texts embedded as questions, a batch at a time (several times faster than one by one)."""
+    vectors: list[list[float]] = []
+    for at in range(0, len(texts), _BATCH):
+        vectors += store.embed_model.get_query_embeddings(list(texts[at : at + _BATCH]))
+    return vectors
+
+
+def _hits(nodes: Sequence[NodeWithScore]) -> list[Hit]:
+    return [Hit(n.get_content(), str(n.metadata.get("article_id", ""))) for n in nodes]
+
+
+def _first_hit(hits: Sequence[Hit], question: Question, by_passage: bool) -> int | None:
+    """The rank of the first hit for an answerable question; None: none, or unanswerable."""
+    if not question.answerable:
+        return None
+    return next((rank for rank, hit in enumerate(hits) if _is_hit(hit, question, by_passage)), None)
+
+
+def _recall(ranks: Sequence[int | None], questions: Sequence[Question]) -> dict[int, float]:
+    """Share of answerable questions with a hit in the top k, for each k in `KS`."""
+    count = sum(q.answerable for q in questions)
+    return {
+        k: sum(rank is not None and rank < k for rank in ranks) / count if count else 0.0
+        for k in KS
+    }
+
+
+def _is_hit(hit: Hit, question: Question, by_passage: bool) -> bool:
+    if by_passage:
+        return hit.article_id == question.passage_id
+    return contains(hit.text, question.answers)
+
+
+def _answer_scores(
+    questions: Sequence[Question], answers: Sequence[Answer], off_topic: Sequence[Answer]
+) -> AnswerScores:
+    """The answer metrics of `answers` to `questions`, and the refusals among `off_topic`."""
     rows: list[tuple[float, float, float, float | None, float]] = []
     refusals: list[float] = []
-    for question in questions:
-        answer = ask(question.text)
+    for question, answer in zip(questions, answers, strict=True):
         if question.answerable:
             rows.append(_answer_row(answer, question.answers))
         else:
@@ -223,7 +260,10 @@ def score_answers(ask: Ask, questions: Iterable[Question]) -> AnswerScores:
     contained, exact, f1, precision, refused = (
         _mean([v for v in column if v is not None]) for column in columns
     )
-    return AnswerScores(contained, exact, f1, precision, refused, _mean(refusals))
+    off_topic_refused = _mean([float(not answer.found) for answer in off_topic])
+    return AnswerScores(
+        contained, exact, f1, precision, refused, _mean(refusals), off_topic_refused
+    )
 
 
 def _answer_row(

@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from bot import evaluation
 from bot.cli import app
-from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO
+from bot.engine import QUOTE_SEPARATOR, Backend, Engine, EngineSettings
+from store import Mode, Store, StoreSettings
+from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO, make_article
 
 PASSAGES = {"Nile": NILE, "Rice": RICE, "Merapi": VOLCANO, "Chess": CHESS}
 
@@ -94,9 +96,11 @@ def test_eval_prints_recall_and_answers_for_each_mode(tydi_file: Path) -> None:
     answers = _rows(output, "extractive answers")
     assert set(answers) == {"vector", "keyword", "hybrid"}
     # Every answer is in its passage, and the hybrid engine quotes it: contained, not refused;
-    # no unanswerable question to count.
+    # no unanswerable question to count; every off-topic question ("How do I fold a fitted
+    # sheet?") is refused.
     assert answers["hybrid"][0] == "1.000"
-    assert answers["hybrid"][4:] == ["0.000", "-"]
+    assert answers["hybrid"][4:] == ["0.000", "-", "1.000"]
+    assert "scored in " in output
 
 
 def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
@@ -124,7 +128,7 @@ def test_answers_are_scored_as_by_hand_and_unrelated_questions_find_nothing(
     # first: the gold answer is in it (EM 1), and 1 of its 11 words is the 1-word answer.
     precision, recall = 1 / 11, 1 / 1
     f1 = 2 * precision * recall / (precision + recall)
-    contained, exact, scored_f1, quote_precision, refused, unanswerable_refused = _rows(
+    contained, exact, scored_f1, quote_precision, refused, unanswerable_refused, _ = _rows(
         output, "extractive answers"
     )["hybrid"]
     assert (contained, exact, scored_f1) == ("1.000", "1.000", f"{f1:.3f}")
@@ -186,3 +190,27 @@ def test_a_kept_store_is_reused_and_holds_only_what_the_run_asks_for(
     # The TyDi passages and the third distractor go; the first two distractors stay.
     assert "1 answerable + 0 unanswerable questions, 1 passages + 2 distractors" in other
     assert "2 articles reused, 1 added, 5 removed" in other
+
+
+def test_answers_are_scored_as_the_engine_gives_them(tmp_path: Path) -> None:
+    """Scoring answers from the chunks recall was scored on changes no answer."""
+    store = Store(StoreSettings(data_dir=tmp_path / "data", chroma_host=None))
+    store.write([make_article(t.lower(), t, text) for t, text in PASSAGES.items()])
+    gold = evaluation.Question(
+        "Where will the three governments meet again?", ("Khartoum",), "nile"
+    )
+    off_topic = "How do I fold a fitted sheet?"
+    engine = Engine(store, EngineSettings(backend=Backend.EXTRACTIVE))
+
+    scores = evaluation.evaluate(
+        store, [gold], [Mode.HYBRID], by_passage=False, off_topic=[off_topic]
+    )[Mode.HYBRID]
+
+    answer = engine.ask(gold.text)
+    assert "Khartoum" in answer.text
+    assert (scores.answers.contained, scores.answers.exact) == (1.0, 1.0)
+    quoted = [s for c in answer.citations for s in c.quote.split(QUOTE_SEPARATOR)]
+    assert scores.answers.quote_precision == sum("Khartoum" in s for s in quoted) / len(quoted)
+    assert not engine.ask(off_topic).found
+    assert scores.answers.off_topic_refused == 1.0
+    assert scores.recall == dict.fromkeys(evaluation.KS, 1.0)

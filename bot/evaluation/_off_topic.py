@@ -1,0 +1,98 @@
+"""Questions that no news article or encyclopedia passage of the shared sets answers.
+
+Everyday how-to, advice and niche trivia, 40 in each interface language: `kabar eval` counts how
+many the engine refuses, and the tests hold the relevance floor to refusing them on the seed.
+They were written for these collections (Indonesian news of 2016-2018, the Libya seed, TyDi's
+Wikipedia passages): none is about a country, a person or an event in the news.
+"""
+
+from __future__ import annotations
+
+OFF_TOPIC_EN = (
+    "What is the Oxford comma?",
+    "How do I get red wine out of a carpet?",
+    "How long should I boil an egg for a runny yolk?",
+    "Can I give my dog grapes?",
+    "How often should I water a cactus?",
+    "What is a good name for a golden retriever puppy?",
+    "How do I reset a forgotten Wi-Fi router password?",
+    "Which is better for a beginner, a ukulele or a guitar?",
+    "How many cups of flour go into banana bread?",
+    "Why does my cat knead blankets?",
+    "How do I remove a stripped screw?",
+    "What does a sommelier do?",
+    "How do I fold a fitted sheet?",
+    "Is it bad to crack your knuckles?",
+    "How do I make cold brew coffee at home?",
+    "What is the rule of thirds in photography?",
+    "How do I stop my glasses from fogging up?",
+    "What is the difference between baking soda and baking powder?",
+    "How do I tie a bowline knot?",
+    "Why do onions make you cry?",
+    "How do I unclog a bathroom sink without chemicals?",
+    "What is a haiku?",
+    "How long does it take to learn to juggle three balls?",
+    "What is the best way to store fresh basil?",
+    "How do I calculate a fifteen percent tip?",
+    "What should I pack for a weekend camping trip?",
+    "How do I get rid of fruit flies in the kitchen?",
+    "What is the difference between a crocodile and an alligator?",
+    "How do I make my sourdough starter more active?",
+    "Why do my headphones keep tangling?",
+    "How do I clean a cast iron pan?",
+    "What is a palindrome?",
+    "How many strings does a cello have?",
+    "How do I teach a parrot to talk?",
+    "What is the best time of day to mow the lawn?",
+    "How do I keep avocados from turning brown?",
+    "What does the Latin phrase carpe diem mean?",
+    "How do I stop hiccups quickly?",
+    "Which houseplants are easiest to keep alive?",
+    "How do I sharpen a kitchen knife with a whetstone?",
+)
+
+OFF_TOPIC_ID = (
+    "Bagaimana cara menghilangkan noda kopi di baju putih?",
+    "Berapa lama merebus telur setengah matang?",
+    "Apakah kucing boleh diberi susu sapi?",
+    "Bagaimana cara merawat tanaman kaktus di dalam rumah?",
+    "Apa nama yang bagus untuk anak anjing?",
+    "Bagaimana cara mengganti kata sandi router Wi-Fi?",
+    "Lebih mudah belajar ukulele atau gitar?",
+    "Berapa gram tepung untuk membuat bolu pisang?",
+    "Mengapa kucing suka menggaruk sofa?",
+    "Bagaimana cara melepas sekrup yang sudah aus?",
+    "Bagaimana cara melipat seprai dengan rapi?",
+    "Apakah membunyikan jari berbahaya?",
+    "Bagaimana cara membuat kopi dingin di rumah?",
+    "Apa itu aturan sepertiga dalam fotografi?",
+    "Bagaimana supaya kacamata tidak berembun?",
+    "Apa beda soda kue dan baking powder?",
+    "Bagaimana cara membuat simpul tali pramuka?",
+    "Mengapa mengiris bawang membuat mata pedih?",
+    "Bagaimana cara mengatasi wastafel yang mampet tanpa bahan kimia?",
+    "Apa itu pantun berkait?",
+    "Berapa lama belajar menyulap tiga bola?",
+    "Bagaimana cara menyimpan daun kemangi agar tetap segar?",
+    "Bagaimana menghitung diskon dua puluh persen dari harga baju?",
+    "Apa saja yang perlu dibawa untuk berkemah akhir pekan?",
+    "Bagaimana cara mengusir lalat buah dari dapur?",
+    "Apa bedanya buaya dan aligator?",
+    "Bagaimana cara membuat ragi roti lebih aktif?",
+    "Mengapa kabel earphone selalu kusut?",
+    "Bagaimana cara membersihkan wajan besi?",
+    "Apa itu palindrom?",
+    "Berapa jumlah senar pada biola?",
+    "Bagaimana cara melatih burung beo berbicara?",
+    "Kapan waktu terbaik memotong rumput di halaman?",
+    "Bagaimana agar alpukat yang sudah dibelah tidak cepat cokelat?",
+    "Apa arti ungkapan Latin carpe diem?",
+    "Bagaimana cara cepat menghentikan cegukan?",
+    "Tanaman hias apa yang paling mudah dirawat?",
+    "Bagaimana cara mengasah pisau dapur dengan batu asah?",
+    "Bagaimana cara mencuci sepatu kanvas putih?",
+    "Berapa lama waktu yang tepat untuk tidur siang?",
+)
+
+#: The off-topic questions of each interface language.
+OFF_TOPIC = {"en": OFF_TOPIC_EN, "id": OFF_TOPIC_ID}
