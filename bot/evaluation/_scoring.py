@@ -10,8 +10,8 @@ Answer metrics, over answerable questions (gold answers and texts normalised SQu
   match between a gold span and an answer is meaningless when the answer quotes whole
   sentences, so the first quote, the engine's best sentence, stands in for the predicted span;
 - `f1`: SQuAD token F1 between a gold answer and the best single quoted sentence (best pair);
-- `quote_precision`: over the questions answered, the share of quoted sentences that hold a gold
-  answer (a quote that does not answer lowers it);
+- `quote_precision`: of all the sentences quoted in answers, the share that hold a gold answer
+  (a quote that does not answer lowers it);
 - `refused`: the share answered "nothing found" (`Answer.found` is False): wrongly refused.
 
 Over unanswerable questions, `unanswerable_refused` is the share answered "nothing found";
@@ -249,37 +249,48 @@ def _answer_scores(
     questions: Sequence[Question], answers: Sequence[Answer], off_topic: Sequence[Answer]
 ) -> AnswerScores:
     """The answer metrics of `answers` to `questions`, and the refusals among `off_topic`."""
-    rows: list[tuple[float, float, float, float | None, float]] = []
-    refusals: list[float] = []
-    for question, answer in zip(questions, answers, strict=True):
-        if question.answerable:
-            rows.append(_answer_row(answer, question.answers))
-        else:
-            refusals.append(float(not answer.found))
-    columns = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
-    contained, exact, f1, precision, refused = (
-        _mean([v for v in column if v is not None]) for column in columns
-    )
-    off_topic_refused = _mean([float(not answer.found) for answer in off_topic])
+    rows = [
+        _answer_row(answer, question.answers)
+        for question, answer in zip(questions, answers, strict=True)
+        if question.answerable
+    ]
+    unanswerable = [a for q, a in zip(questions, answers, strict=True) if not q.answerable]
+    quoted = sum(row.quoted for row in rows)
     return AnswerScores(
-        contained, exact, f1, precision, refused, _mean(refusals), off_topic_refused
+        contained=_mean([row.contained for row in rows]),
+        exact=_mean([row.exact for row in rows]),
+        f1=_mean([row.f1 for row in rows]),
+        quote_precision=sum(row.answering for row in rows) / quoted if quoted else None,
+        refused=_mean([float(row.refused) for row in rows]),
+        unanswerable_refused=_mean([float(not answer.found) for answer in unanswerable]),
+        off_topic_refused=_mean([float(not answer.found) for answer in off_topic]),
     )
 
 
-def _answer_row(
-    answer: Answer, golds: Sequence[str]
-) -> tuple[float, float, float, float | None, float]:
-    """Contained, exact, F1, quote precision (None when refused) and refused for one question."""
+@dataclass(frozen=True)
+class _Row:
+    """One answer to an answerable question, scored."""
+
+    contained: float
+    exact: float
+    f1: float
+    answering: int
+    quoted: int
+    refused: bool
+
+
+def _answer_row(answer: Answer, golds: Sequence[str]) -> _Row:
     if not answer.found:
-        return 0.0, 0.0, 0.0, None, 1.0
+        return _Row(0.0, 0.0, 0.0, 0, 0, refused=True)
     sentences = quoted_sentences(answer)
     answering = [contains(s, golds) for s in sentences]
-    return (
-        float(contains(_CITATION.sub(" ", answer.text), golds)),
-        float(bool(sentences) and answering[0]),
-        max((token_f1(gold, s) for gold in golds for s in sentences), default=0.0),
-        sum(answering) / len(answering) if answering else 0.0,
-        0.0,
+    return _Row(
+        contained=float(contains(_CITATION.sub(" ", answer.text), golds)),
+        exact=float(bool(sentences) and answering[0]),
+        f1=max((token_f1(gold, s) for gold in golds for s in sentences), default=0.0),
+        answering=sum(answering),
+        quoted=len(sentences),
+        refused=False,
     )
 
 
