@@ -385,8 +385,10 @@ def evaluate(
             if baseline is evaluation.Baseline.NAIVE
             else None
         )
-    out.print(_recall_table(scores, naive))
-    out.print(_answer_table(scores, extractive=not dataset.by_passage))
+    # The tables are wider than a pipe's default 80 columns.
+    width = max(out.width, 120)
+    out.print(_recall_table(scores, naive), width=width)
+    out.print(_answer_table(scores, extractive=not dataset.by_passage), width=width)
     out.print(f"scored in {time.perf_counter() - started:.1f} s")
 
 

@@ -236,17 +236,17 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None,
     ) -> tuple[Composition, str, str]:
         if self._composer is None:
-            return self._quotes(sources, language), Backend.EXTRACTIVE.value, ""
+            return self._quotes(question, sources, language), Backend.EXTRACTIVE.value, ""
         try:
             return self._composer.write(question, sources, on_text), self._composer.name, ""
         except CompositionError as exc:
-            fallback = self._quotes(sources, language)
+            fallback = self._quotes(question, sources, language)
             text = f"{FALLBACK[language].format(reason=exc)}\n{fallback.text}"
             return Composition(text, fallback.quotes), Backend.EXTRACTIVE.value, str(exc)
 
-    def _quotes(self, sources: list[NumberedSource], language: str) -> Composition:
+    def _quotes(self, question: str, sources: list[NumberedSource], language: str) -> Composition:
         """The extractive answer; headed by a line when it quotes another language than asked."""
-        composition = self._extractive.compose(sources)
+        composition = self._extractive.compose(question, sources)
         other = quoted_in(
             language, [s.article.language for s in sources if s.n in composition.quotes]
         )
