@@ -20,6 +20,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from ._aliases import alias_variants, question_names
 from ._article import ArticleInfo, Chunk
 from ._catalog import Catalog, SearchFilters
+from ._relevance import chance
 
 #: How many of the best hits of each kind are read for aliases of the question's names.
 _ALIAS_SOURCES = 10
@@ -49,7 +50,8 @@ class HybridRetriever(BaseRetriever):
     Every node's metadata carries `vector_score` (passage cosine, -1 when not a vector hit),
     `sentences` (the chunk's sentence spans), `sentence_scores` (the question's cosine with
     each sentence: what the extractive answer quotes from), `relevance` (how far the best
-    sentence beats the reference sentences; see `RelevanceFloor`) and `names` (the question's
+    sentence beats the reference sentences) and `chance` (how far some sentence of a
+    collection this size beats them by chance; see `RelevanceFloor`), and `names` (the question's
     names with the acronyms written beside them; see `question_names`).
 
     Usage::
@@ -104,6 +106,7 @@ class HybridRetriever(BaseRetriever):
         )
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
+        size_chance = chance(len(catalog))
         return [
             _node(
                 chunk,
@@ -112,6 +115,7 @@ class HybridRetriever(BaseRetriever):
                 sentences=catalog.sentences(chunk.id),
                 sentence_scores=best_sentence[chunk.id],
                 reference_level=level,
+                chance=size_chance,
                 names=names,
             )
             for chunk, score in ranked[: self.top_k]
@@ -231,6 +235,7 @@ def _node(
     sentences: str,
     sentence_scores: np.ndarray,
     reference_level: float,
+    chance: float,
     names: list[str],
 ) -> NodeWithScore:
     closest = float(sentence_scores.max()) if len(sentence_scores) else max(cosine, score)
@@ -244,6 +249,7 @@ def _node(
         "sentences": sentences,
         "sentence_scores": [round(float(x), 4) for x in sentence_scores],
         "relevance": round(closest - reference_level, 4),
+        "chance": round(chance, 4),
         "names": names,
     }
     node = TextNode(
@@ -264,5 +270,6 @@ _INTERNAL = (
     "sentences",
     "sentence_scores",
     "relevance",
+    "chance",
     "names",
 )

@@ -41,14 +41,20 @@ class AnswerType(enum.Enum):
     OTHER = "other"
 
 
-# Checked in this order: "how long ago" asks a number, "what year" a date before "what".
+# Checked in this order: "which year" asks a date before "which" a name.
 _TYPE_PATTERNS = (
     (AnswerType.DATE, r"when|what year|which year|kapan\w*|tahun berapa|tanggal berapa"),
     (
         AnswerType.NUMBER,
         r"how (?:many|much|long|old|far|big|large|tall|high|deep|wide)|berapa\w*",
     ),
-    (AnswerType.NAME, r"who|whom|whose|where|siapa\w*|di ?mana\w*|ke ?mana|dari ?mana"),
+    (
+        AnswerType.NAME,
+        (
+            r"who|whom|whose|where|which|what(?:'s| is) the name|siapa\w*|di ?mana\w*"
+            r"|ke ?mana|dari ?mana|apa nama|nama apa"
+        ),
+    ),
 )
 _TYPES = [(kind, re.compile(rf"\b(?:{words})\b", re.IGNORECASE)) for kind, words in _TYPE_PATTERNS]
 
@@ -75,7 +81,7 @@ def answer_terms(question: str, sentence: str, kind: AnswerType | None = None) -
     """
     kind = kind or expected_type(question)
     asked = {word.lower() for word in _WORD.findall(question)}
-    names = frozenset(n.lower() for n in _NAME.findall(sentence)) - asked - _DATE_WORDS
+    names = frozenset(_name_word(n) for n in _NAME.findall(sentence)) - asked - _DATE_WORDS
     if kind is AnswerType.NAME:
         return names
     new = {word.lower() for word in _WORD.findall(sentence)} - asked
@@ -86,3 +92,8 @@ def answer_terms(question: str, sentence: str, kind: AnswerType | None = None) -
         return numbers | (new & _DATE_WORDS)
     # "What ...?" and "Which ...?" say no kind: any name or number is a fact the question lacks.
     return names | numbers
+
+
+def _name_word(name: str) -> str:
+    """A name as a question writes it: "Building'" is "building", "Haftar's" is "haftar"."""
+    return name.lower().removesuffix("'s").rstrip("'")

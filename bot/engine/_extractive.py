@@ -99,7 +99,7 @@ class ExtractiveComposer:
                 terms = answer_terms(question, sentence.text, kind)
                 score = (
                     sentence.score
-                    + self.type_weight * (kind is not AnswerType.OTHER and bool(terms))
+                    + self.type_weight * _answers(kind, terms)
                     + self.first_weight * (source.n == 1)
                     + self.next_weight * max(0.0, before.score - sentence.score if before else 0.0)
                     + self.name_weight * _share_named(sentence.text, names)
@@ -124,3 +124,10 @@ def _share_named(text: str, names: frozenset[str]) -> float:
     if not names:
         return 0.0
     return sum(bool(re.search(rf"\b{re.escape(name)}\b", text)) for name in names) / len(names)
+
+
+def _answers(kind: AnswerType, terms: frozenset[str]) -> float:
+    """How fully a sentence's answer words answer: one date or number does; names count to two."""
+    if kind is AnswerType.OTHER:
+        return 0.0
+    return min(len(terms), 2) / 2 if kind is AnswerType.NAME else float(bool(terms))

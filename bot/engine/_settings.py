@@ -34,7 +34,9 @@ class EngineSettings(BaseSettings):
     backend: Backend = Field(default=Backend.EXTRACTIVE, description="Who composes answers.")
     top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question.")
     relevance_floor: float = Field(
-        default=0.008, description="Least margin over the reference sentences that counts."
+        default=0.02,
+        description="Least margin over the reference sentences that counts in a small"
+        " collection; a larger one needs more (see store.RelevanceFloor).",
     )
     max_quotes: int = Field(
         default=4, ge=1, le=20, description="Sentences an extractive answer quotes."

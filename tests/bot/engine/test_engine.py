@@ -8,8 +8,9 @@ import pytest
 
 from bot.engine import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
 from bot.engine._language import quoted_in
+from bot.evaluation import OFF_TOPIC
 from store import SearchFilters, Store
-from tests.bot.questions import OFF_TOPIC_QUESTIONS, SEED_QUESTIONS
+from tests.bot.questions import SEED_QUESTIONS
 
 _SPAM = ("Toto SGP", "gacor88")
 
@@ -67,17 +68,20 @@ def test_answer_language_follows_the_asker(engine: Engine) -> None:
     assert engine.ask("Siapa yang mendukung Haftar?").language == "id"
 
 
-def test_questions_on_other_subjects_find_nothing(engine: Engine) -> None:
-    answers = [engine.ask(question) for question in OFF_TOPIC_QUESTIONS]
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_questions_on_other_subjects_find_nothing(engine: Engine, language: str) -> None:
+    """At least 38 of the 40 off-topic questions of each language are refused, in that language."""
+    answers = [engine.ask(question) for question in OFF_TOPIC[language]]
 
     refused = [a for a in answers if not a.found]
-    assert len(refused) >= 19
+    assert len(refused) >= 38, [a.question for a in answers if a.found]
+    nothing = {
+        "en": "I found nothing about that in the articles.",
+        "id": "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini.",
+    }
     for answer in refused:
         assert answer.citations == ()
-    english = engine.ask("Who painted the Mona Lisa?")
-    indonesian = engine.ask("Bagaimana cara membuat rendang?")
-    assert english.text == "I found nothing about that in the articles."
-    assert indonesian.text == "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini."
+        assert answer.text == nothing[language]
 
 
 def test_follow_up_is_made_standalone_before_retrieval(engine: Engine) -> None:

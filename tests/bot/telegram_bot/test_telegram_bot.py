@@ -339,8 +339,8 @@ async def test_long_answer_is_split_into_messages_telegram_accepts(
         "Putri Maharani", "Rudi Hartono", "Sinta Rahayu", "Taufik Hidayat", "Umi Kalsum",
         "Vina Melati", "Wawan Gunawan", "Yuni Astuti", "Zainal Arifin",
     ]  # fmt: skip
-    # Twenty-four long sentences that answer the question equally well: the answer quotes
-    # up to twenty of them, more than one message holds.
+    # Twenty-four long sentences that answer the question equally well, each with another
+    # name: the answer quotes up to twenty of them, more than one message holds.
     sentences = [
         f"The Sunport harbour bridge reopened to traffic on Monday after two years of repairs,"
         f" said {name}, one of the city engineers, who told reporters that the reopened harbour"
@@ -354,7 +354,7 @@ async def test_long_answer_is_split_into_messages_telegram_accepts(
     engine = Engine(store, EngineSettings(max_quotes=20, top_k=20))
     await start_bot(Kabar.create(engine, settings_for(server)))
 
-    server.private_message(USER, "When did the Sunport harbour bridge reopen?")
+    server.private_message(USER, "Who said the Sunport harbour bridge reopened?")
     parts = [await next_answer(server, USER)]
     while not parts[-1].buttons:  # the Quotes button comes with the last part
         parts.append(await next_message(server, USER))
