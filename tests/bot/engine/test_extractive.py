@@ -1,4 +1,4 @@
-"""The extractive answer quotes the sentence that answers, not the one that restates the question."""
+"""The extractive answer quotes the sentence that answers, not one restating the question."""
 
 from __future__ import annotations
 
