@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response
@@ -27,6 +28,7 @@ from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
 from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language, quoted_in
 from ._passages import NumberedSource, number_sources
+from ._rewrite import Search, cross_lingual_search
 from ._settings import Backend, EngineSettings
 
 
@@ -87,7 +89,29 @@ class Engine(BaseQueryEngine):
     def passages(self, question: str, filters: SearchFilters | None = None) -> list[NodeWithScore]:
         """The relevant passages for a standalone question, best first; [] when none is."""
         retriever = self.store.retriever(self.mode, self.settings.top_k, filters)
-        nodes = retriever.retrieve(question)
+        return self._relevant(question, retriever.retrieve(question))
+
+    def _search(self, question: str, language: str, filters: SearchFilters | None) -> Search:
+        """The relevant passages; with a model, also those its translation finds.
+
+        The question is translated into the articles' language when it is in another one (see
+        `cross_lingual_search`); the extractive backend has no model and searches it only as asked.
+        """
+        if self._composer is None:
+            return Search(self.passages(question, filters))
+        retriever = self.store.retriever(self.mode, self.settings.top_k, filters)
+        search = cross_lingual_search(
+            question,
+            language,
+            retriever.retrieve,
+            translate=self._composer.translate,
+            collection_language=self.settings.collection_language,
+            top_k=self.settings.top_k,
+        )
+        return replace(search, nodes=self._relevant(question, search.nodes))
+
+    def _relevant(self, question: str, nodes: list[NodeWithScore]) -> list[NodeWithScore]:
+        """The retrieved `nodes` through the relevance floor, merged and deduplicated."""
         bundle = QueryBundle(question)
         for postprocessor in self._postprocessors:
             nodes = postprocessor.postprocess_nodes(nodes, bundle)
@@ -115,8 +139,11 @@ class Engine(BaseQueryEngine):
         started = time.perf_counter()
         standalone = self._standalone(self._checked(question), history)
         language = question_language(standalone)
-        nodes = self.passages(standalone, filters)
+        search = self._search(standalone, language, filters)
+        nodes = search.nodes
         timings = {"retrieve": time.perf_counter() - started}
+        if search.seconds is not None:
+            timings["rewrite"] = search.seconds
         sources = number_sources(nodes)
         if nodes:
             composition, backend, note = self._compose(standalone, sources, language, on_text)
@@ -136,6 +163,7 @@ class Engine(BaseQueryEngine):
             language=language,
             backend=backend,
             question=standalone,
+            rewrite=search.rewrite,
             note=note,
             timings=timings,
         )
