@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
+from pydantic import ValidationError
 
 from bot.engine import CompositionError, Engine, EngineSettings, merge_results, number_sources
 from bot.engine._generative import TRANSLATE_SYSTEM_PROMPT, make_composer
@@ -206,3 +207,21 @@ def test_merged_results_hold_each_chunk_once_with_its_better_score_best_first() 
     merged = merge_results([asked, translated], top_k=3)
 
     assert [(n.node.node_id, n.score) for n in merged] == [("d", 0.90), ("c", 0.85), ("a", 0.80)]
+
+
+@pytest.mark.parametrize(("value", "language"), [("en", "en"), ("id", "id"), ("", None)])
+def test_collection_language_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, language: str | None
+) -> None:
+    monkeypatch.setenv("KABAR_COLLECTION_LANGUAGE", value)
+
+    assert EngineSettings().collection_language == language
+
+
+def test_collection_language_other_than_id_or_en_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KABAR_COLLECTION_LANGUAGE", "fr")
+
+    with pytest.raises(ValidationError, match="collection_language"):
+        EngineSettings()
