@@ -7,6 +7,7 @@ from ._engine import Engine, QuestionTooLongError
 from ._extractive import ExtractiveComposer
 from ._language import LANGUAGES, question_language
 from ._passages import NumberedSource, Sentence, number_sources
+from ._rewrite import merge_results
 from ._settings import Backend, EngineSettings
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Sentence",
     "Turn",
     "brief",
+    "merge_results",
     "number_sources",
     "question_language",
 ]

@@ -52,8 +52,10 @@ class Answer:
 
     `found` is False when nothing relevant was retrieved (the text then says so); `backend` is
     the one that actually composed the text ("extractive" after a fallback); `note` says why a
-    fallback happened; `question` is the standalone question retrieval used; `timings` are in
-    seconds.
+    fallback happened; `question` is the standalone question retrieval used; `rewrite` is that
+    question as a language model translated it into the articles' language and retrieval also
+    searched ("" when it did not); `timings` are in seconds ("retrieve" includes "rewrite", the
+    model's translation, present when one was asked for).
     """
 
     text: str
@@ -62,6 +64,7 @@ class Answer:
     language: str
     backend: str
     question: str
+    rewrite: str = ""
     note: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -33,6 +33,9 @@ class Composer(Protocol):
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """The follow-up `question` rewritten to stand alone."""
 
+    def translate(self, question: str, language: str) -> str:
+        """`question` translated into `language` ("id" or "en"), for retrieval only."""
+
     def write(
         self, question: str, sources: list[NumberedSource], on_text: Callable[[str], None] | None
     ) -> Composition:

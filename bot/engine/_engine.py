@@ -27,6 +27,7 @@ from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
 from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language, quoted_in
 from ._passages import NumberedSource, number_sources
+from ._rewrite import Search, cross_lingual_search
 from ._settings import Backend, EngineSettings
 
 
@@ -123,7 +124,7 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """The answer to a standalone `question` from chunks `retrieve` returned for it."""
-        answer, _ = self._composed(question, retrieved, on_text, {})
+        answer, _ = self._composed(question, Search(retrieved), on_text, {})
         return answer
 
     def _answer(
@@ -136,20 +137,43 @@ class Engine(BaseQueryEngine):
         """The answer and the passages it was composed from."""
         started = time.perf_counter()
         standalone = self._standalone(self._checked(question), history)
-        retrieved = self.retrieve(QueryBundle(standalone), filters)
-        timings = {"retrieve": time.perf_counter() - started}
-        return self._composed(standalone, retrieved, on_text, timings)
+        search = self._search(standalone, filters)
+        timings = {"retrieve": time.perf_counter() - started - (search.seconds or 0.0)}
+        if search.seconds is not None:
+            timings["rewrite"] = search.seconds
+        return self._composed(standalone, search, on_text, timings)
+
+    def _search(self, question: str, filters: SearchFilters | None) -> Search:
+        """The chunks retrieved for `question`; with a model, also those its translation finds.
+
+        The question is translated into the articles' language when it is in another one (see
+        `cross_lingual_search`); the extractive backend has no model and searches it as asked.
+        """
+
+        def retrieve(text: str) -> list[NodeWithScore]:
+            return self.retrieve(QueryBundle(text), filters)
+
+        if self._composer is None:
+            return Search(retrieve(question))
+        return cross_lingual_search(
+            question,
+            question_language(question),
+            retrieve,
+            translate=self._composer.translate,
+            collection_language=self.settings.collection_language,
+            top_k=self.settings.top_k,
+        )
 
     def _composed(
         self,
         question: str,
-        retrieved: list[NodeWithScore],
+        search: Search,
         on_text: Callable[[str], None] | None,
         timings: dict[str, float],
     ) -> tuple[Answer, list[NodeWithScore]]:
         started = time.perf_counter()
         language = question_language(question)
-        nodes = self.relevant(question, retrieved)
+        nodes = self.relevant(question, search.nodes)
         sources = number_sources(nodes)
         if nodes:
             composition, backend, note = self._compose(question, sources, language, on_text)
@@ -169,6 +193,7 @@ class Engine(BaseQueryEngine):
             language=language,
             backend=backend,
             question=question,
+            rewrite=search.rewrite,
             note=note,
             timings=timings,
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +45,11 @@ class EngineSettings(BaseSettings):
     max_question_chars: int = Field(
         default=1000, ge=1, description="Longest question answered; a longer one is refused."
     )
+    collection_language: Literal["id", "en"] | None = Field(
+        default=None,
+        description="The articles' main language, into which a language model also rewrites a"
+        " question in the other one for retrieval; unset: the language of most passages found.",
+    )
     openai_base_url: str = Field(
         default="http://127.0.0.1:11434/v1",
         validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),
@@ -61,3 +67,9 @@ class EngineSettings(BaseSettings):
     llamacpp_model_path: Path | None = Field(
         default=None, validation_alias=AliasChoices("LLAMACPP_MODEL_PATH", "llamacpp_model_path")
     )
+
+    @field_validator("collection_language", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # An empty `KABAR_COLLECTION_LANGUAGE=` in a .env leaves it unset rather than failing.
+        return value or None

@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine._generative import TRANSLATE_SYSTEM_PROMPT
+
 
 @dataclass
 class Reply:
@@ -42,17 +44,27 @@ class Request:
     def messages(self) -> list[dict[str, str]]:
         return list(self.body.get("messages", []))
 
+    @property
+    def is_translation(self) -> bool:
+        """Whether Kabar asks for its question translated (for retrieval), by the system prompt."""
+        first = self.messages[:1]
+        return bool(first) and first[0].get("content") == TRANSLATE_SYSTEM_PROMPT
+
 
 class ChatServer:
     """Speaks the OpenAI chat API on 127.0.0.1: `url` is its base URL (ending in `/v1`).
 
     Each chat request takes the next of `replies`, in order; with none left it answers 500, so a
-    test that sends more requests than it scripted fails. `requests` records what arrived.
+    test that sends more requests than it scripted fails. Translation requests take theirs from
+    `translations` instead (500 when none is scripted: the engine then searches the question as
+    asked), so that answers are scripted alike whether or not a question is also translated.
+    `requests` records what arrived.
     """
 
     def __init__(self, model: str = "test") -> None:
         self.model = model
         self.replies: list[Reply] = []
+        self.translations: list[Reply] = []
         self.requests: list[Request] = []
         self.stop = threading.Event()
         self._lock = threading.Lock()
@@ -68,13 +80,25 @@ class ChatServer:
         with self._lock:
             self.replies.extend(replies)
 
+    def script_translations(self, *replies: Reply) -> None:
+        with self._lock:
+            self.translations.extend(replies)
+
     def chat_requests(self) -> list[Request]:
+        """The chat requests that ask for an answer or a follow-up's rewrite."""
+        return [r for r in self._chats() if not r.is_translation]
+
+    def translation_requests(self) -> list[Request]:
+        return [r for r in self._chats() if r.is_translation]
+
+    def _chats(self) -> list[Request]:
         return [r for r in self.requests if r.path == "/v1/chat/completions"]
 
     def record(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
-            return self.replies.pop(0) if self.replies else Reply(status=500)
+            queue = self.translations if request.is_translation else self.replies
+            return queue.pop(0) if queue else Reply(status=500)
 
     def start(self) -> None:
         self.thread.start()
