@@ -32,12 +32,20 @@ _NUMBER_WORDS = frozenset((
 # fmt: on
 
 
+# "Which actor" asks for a name, "which move" does not.
+_ASKS_FOR_NAME = (
+    r"(?:actor|actress|singer|player|person|man|woman|member|artist|band|author|writer"
+    r"|director|leader|president|minister|politician|team|club|company|party|country|city)"
+)
+
+
 class AnswerType(enum.Enum):
     """The kind of answer a question asks for; OTHER when its words do not say."""
 
     DATE = "date"
     NUMBER = "number"
     NAME = "name"
+    PLACE = "place"
     OTHER = "other"
 
 
@@ -50,11 +58,10 @@ _TYPE_PATTERNS = (
     ),
     (
         AnswerType.NAME,
-        (
-            r"who|whom|whose|where|which|what(?:'s| is) the name|siapa\w*|di ?mana\w*"
-            r"|ke ?mana|dari ?mana|apa nama|nama apa"
-        ),
+        r"who|whom|whose|(?:which|what) " + _ASKS_FOR_NAME + r"|what(?:'s| is) the name|siapa\w*"
+        r"|apa nama|nama apa",
     ),
+    (AnswerType.PLACE, r"where|di ?mana\w*|ke ?mana|dari ?mana"),
 )
 _TYPES = [(kind, re.compile(rf"\b(?:{words})\b", re.IGNORECASE)) for kind, words in _TYPE_PATTERNS]
 
@@ -72,8 +79,8 @@ def expected_type(question: str) -> AnswerType:
 def answer_terms(question: str, sentence: str, kind: AnswerType | None = None) -> frozenset[str]:
     """The words of `sentence` that could answer `question`: of its answer type, not in it.
 
-    A date is a number, a month or a weekday; a name a capitalised word that is not one of
-    those; a question of no kind takes names and numbers.
+    A date is a number, a month or a weekday; a name or a place a capitalised word that is not
+    one of those; a question of no kind takes names and numbers.
 
     Usage::
 
@@ -82,7 +89,7 @@ def answer_terms(question: str, sentence: str, kind: AnswerType | None = None) -
     kind = kind or expected_type(question)
     asked = {word.lower() for word in _WORD.findall(question)}
     names = frozenset(_name_word(n) for n in _NAME.findall(sentence)) - asked - _DATE_WORDS
-    if kind is AnswerType.NAME:
+    if kind in {AnswerType.NAME, AnswerType.PLACE}:
         return names
     new = {word.lower() for word in _WORD.findall(sentence)} - asked
     numbers = frozenset(word for word in new if _DIGIT.search(word) or word in _NUMBER_WORDS)

@@ -127,7 +127,11 @@ def _share_named(text: str, names: frozenset[str]) -> float:
 
 
 def _answers(kind: AnswerType, terms: frozenset[str]) -> float:
-    """How fully a sentence's answer words answer: one date or number does; names count to two."""
+    """How fully a sentence's answer words answer the kind of question asked.
+
+    A date, number or place takes one word; a name two: most people's names are two words, and
+    the one capitalised word of "coming back for Season 3" is no name.
+    """
     if kind is AnswerType.OTHER:
         return 0.0
     return min(len(terms), 2) / 2 if kind is AnswerType.NAME else float(bool(terms))

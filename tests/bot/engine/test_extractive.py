@@ -35,7 +35,7 @@ VOLCANO = (
         ("How many copies did the franchise sell?", AnswerType.NUMBER),
         ("Berapa tinggi kolom abu Merapi?", AnswerType.NUMBER),
         ("Who backs Haftar?", AnswerType.NAME),
-        ("Di mana Erdogan dan Putin bertemu?", AnswerType.NAME),
+        ("Di mana Erdogan dan Putin bertemu?", AnswerType.PLACE),
         ("Which actor is a new addition to Only Murders in the Building?", AnswerType.NAME),
         ("What is the Oxford comma?", AnswerType.OTHER),
     ],
