@@ -1,7 +1,7 @@
 """Questions about the seed article with the facts each answer must quote.
 
-They live in `tests/data/seed_qa.jsonl`, in TyDi's layout, so that `kabar eval` scores them too
-(`kabar eval tests/data/seed_qa.jsonl --distractors 3463`: the seed among all IndoSum articles).
+They live in `tests/fixtures/seed_qa.jsonl`, in TyDi's layout, so that `kabar eval` scores them too
+(`kabar eval tests/fixtures/seed_qa.jsonl --distractors 3463`: the seed among all IndoSum articles).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SEED_QA = Path(__file__).parents[1] / "data" / "seed_qa.jsonl"
+SEED_QA = Path(__file__).parents[1] / "fixtures" / "seed_qa.jsonl"
 
 #: (question, facts the answer must quote: each a substring of the seed article)
 SEED_QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
