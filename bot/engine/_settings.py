@@ -35,7 +35,7 @@ class EngineSettings(BaseSettings):
     backend: Backend = Field(default=Backend.EXTRACTIVE, description="Who composes answers.")
     top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question.")
     relevance_floor: float = Field(
-        default=0.02,
+        default=0.03,
         description="Least margin over the reference sentences that counts in a small"
         " collection; a larger one needs more (see store.RelevanceFloor).",
     )

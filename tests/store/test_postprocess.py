@@ -93,7 +93,7 @@ def test_passages_below_the_relevance_floor_are_dropped() -> None:
 
 
 def test_a_larger_collection_needs_more_relevance_unless_the_passage_names_the_subject() -> None:
-    # In TyDi-id's 619 chunks a passage needs 0.057 instead of 0.02.
+    # In TyDi-id's 619 chunks a passage needs 0.057 instead of 0.03.
     big = chance(619)
     nodes = [
         _node("by-chance", 0, "Harga cabai naik di pasar Medan.", 0.8, relevance=0.04, chance=big),
@@ -106,6 +106,6 @@ def test_a_larger_collection_needs_more_relevance_unless_the_passage_names_the_s
 
     kept = RelevanceFloor().postprocess_nodes(nodes, query_str="Who took Sirte in 2011?")
 
-    assert round(big, 3) == 0.037
-    assert chance(5) == chance(10) == 0.0
+    assert round(big, 3) == 0.027
+    assert chance(8) == chance(30) == 0.0
     assert [n.metadata["article_id"] for n in kept] == ["named", "dated", "clear"]

@@ -10,12 +10,19 @@ from bot.engine import Answer, Engine, EngineSettings, QuestionTooLongError, Tur
 from bot.engine._language import quoted_in
 from bot.evaluation import OFF_TOPIC
 from store import SearchFilters, Store
-from tests.bot.questions import SEED_QUESTIONS
+from tests.bot.questions import SEED_ANSWERED, SEED_REFUSED
 
 _SPAM = ("Toto SGP", "gacor88")
 
 
-@pytest.mark.parametrize(("question", "facts"), SEED_QUESTIONS)
+def test_a_seed_question_scoring_no_better_than_chance_is_refused(engine: Engine) -> None:
+    answer = engine.ask(SEED_REFUSED)
+
+    assert not answer.found
+    assert answer.text == "I found nothing about that in the articles."
+
+
+@pytest.mark.parametrize(("question", "facts"), SEED_ANSWERED)
 def test_seed_question_is_answered_with_the_fact_and_its_citation(
     engine: Engine, seed_store: Store, question: str, facts: tuple[str, ...]
 ) -> None:
@@ -30,7 +37,7 @@ def test_seed_question_is_answered_with_the_fact_and_its_citation(
     assert [c.article.id for c in answer.citations] == [article.id]
 
 
-@pytest.mark.parametrize(("question", "facts"), SEED_QUESTIONS)
+@pytest.mark.parametrize(("question", "facts"), SEED_ANSWERED)
 def test_every_quoted_sentence_is_cited_and_stands_in_the_article(
     engine: Engine, seed_store: Store, question: str, facts: tuple[str, ...]
 ) -> None:

@@ -30,7 +30,7 @@ from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter, build_ap
 from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
-from tests.bot.questions import SEED_QUESTIONS
+from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
 from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
 
@@ -1265,7 +1265,7 @@ async def test_twenty_chats_asking_at_once_are_all_answered(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     await start_bot(seed_services(engine, tmp_path, settings_for(server)))
-    asked = {5000 + n: SEED_QUESTIONS[n % len(SEED_QUESTIONS)] for n in range(20)}
+    asked = {5000 + n: SEED_ANSWERED[n % len(SEED_ANSWERED)] for n in range(20)}
 
     for user, (question, _) in asked.items():
         server.private_message(user, question)
