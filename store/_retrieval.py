@@ -20,7 +20,6 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from ._aliases import alias_variants, question_names
 from ._article import ArticleInfo, Chunk
 from ._catalog import Catalog, SearchFilters
-from ._relevance import chance
 
 #: How many of the best hits of each kind are read for aliases of the question's names.
 _ALIAS_SOURCES = 10
@@ -50,8 +49,8 @@ class HybridRetriever(BaseRetriever):
     Every node's metadata carries `vector_score` (passage cosine, -1 when not a vector hit),
     `sentences` (the chunk's sentence spans), `sentence_scores` (the question's cosine with
     each sentence: what the extractive answer quotes from), `relevance` (how far the best
-    sentence beats the reference sentences) and `chance` (how far some sentence of a
-    collection this size beats them by chance; see `RelevanceFloor`), and `names` (the question's
+    sentence beats the reference sentences) and `chance` (how far the collection's best
+    passages beat them by chance; see `RelevanceFloor`), and `names` (the question's
     names with the acronyms written beside them; see `question_names`).
 
     Usage::
@@ -66,6 +65,7 @@ class HybridRetriever(BaseRetriever):
         embed_model: BaseEmbedding,
         catalog: Callable[[], Catalog],
         reference: Callable[[], np.ndarray],
+        chance: Callable[[], float] = lambda: 0.0,
         *,
         mode: Mode = Mode.HYBRID,
         top_k: int = 5,
@@ -80,6 +80,7 @@ class HybridRetriever(BaseRetriever):
         self._embed_model = embed_model
         self._catalog = catalog
         self._reference = reference
+        self._chance = chance
         self.mode = mode
         self.top_k = top_k
         self.candidates = max(candidates, top_k)
@@ -106,7 +107,7 @@ class HybridRetriever(BaseRetriever):
         )
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
-        size_chance = chance(len(catalog))
+        size_chance = self._chance()
         return [
             _node(
                 chunk,

@@ -11,7 +11,7 @@ from typing import Any, cast
 import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
-from llama_index.core.schema import BaseNode, MetadataMode
+from llama_index.core.schema import BaseNode, MetadataMode, QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma
@@ -23,13 +23,15 @@ from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteCon
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._lease import Lease, abandoned, hold
 from ._registry import Registry
-from ._relevance import REFERENCE_SENTENCES
+from ._relevance import CALIBRATED_FROM, PROBE_QUESTIONS, REFERENCE_SENTENCES, chance_level
 from ._retrieval import HybridRetriever, Mode
 from ._sentences import pack_vectors, parse_spans
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
 _CATALOG_CHECK_SECONDS = 1.0
+# As many passages as an answer reads, for each probe question of the relevance floor.
+_PROBE_TOP_K = 6
 
 
 @dataclass
@@ -74,6 +76,9 @@ class Store:
         self._catalog: Catalog | None = None
         self._catalog_checked = 0.0
         self._reference: np.ndarray | None = None
+        # The chance level with the chunk count it was measured at, and the probes' vectors.
+        self._chance: tuple[int, float] | None = None
+        self._probes: list[list[float]] | None = None
         rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
         self._registry = Registry(
@@ -336,6 +341,33 @@ class Store:
                 self._reference = np.asarray(vectors, dtype=np.float32)
             return self._reference
 
+    def _chance_level(self) -> float:
+        """How relevant chance makes a passage here (see `RelevanceFloor`), measured on first use.
+
+        It is measured again when the collection has grown or shrunk by a quarter since; a
+        collection under `CALIBRATED_FROM` chunks is not measured (0).
+        """
+        chunks = len(self.catalog())
+        with self._lock:
+            known = self._chance
+        if known is not None and abs(chunks - known[0]) <= known[0] / 4:
+            return known[1]
+        level = self._probe_level() if chunks >= CALIBRATED_FROM else 0.0
+        with self._lock:
+            self._chance = (chunks, level)
+        return level
+
+    def _probe_level(self) -> float:
+        """The chance level: the probe questions asked, their best passages' relevance."""
+        if self._probes is None:
+            self._probes = self.embed_model.get_query_embeddings(list(PROBE_QUESTIONS))
+        probe = self.retriever(top_k=_PROBE_TOP_K, chance=lambda: 0.0)
+        best = []
+        for question, vector in zip(PROBE_QUESTIONS, self._probes, strict=True):
+            nodes = probe.retrieve(QueryBundle(question, embedding=vector))
+            best.append(max((float(n.metadata["relevance"]) for n in nodes), default=-1.0))
+        return chance_level(best)
+
     def retriever(
         self,
         mode: Mode = Mode.HYBRID,
@@ -349,6 +381,7 @@ class Store:
             self.embed_model,
             self.catalog,
             self._reference_vectors,
+            kwargs.pop("chance", self._chance_level),
             mode=mode,
             top_k=top_k,
             filters=filters,

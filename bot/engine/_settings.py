@@ -36,8 +36,8 @@ class EngineSettings(BaseSettings):
     top_k: int = Field(default=6, ge=1, le=50, description="Chunks retrieved per question.")
     relevance_floor: float = Field(
         default=0.03,
-        description="Least margin over the reference sentences that counts in a small"
-        " collection; a larger one needs more (see store.RelevanceFloor).",
+        description="Least margin over the reference sentences that counts; more where the"
+        " collection's chance level is higher (see store.RelevanceFloor).",
     )
     max_quotes: int = Field(
         default=4, ge=1, le=20, description="Sentences an extractive answer quotes."
