@@ -16,9 +16,9 @@ questions that `kabar eval` and the tests measure the floor with. A passage that
 question names (a name, an acronym, a number) needs only `named_floor`: chance rarely puts the
 question's own names in a sentence.
 
-Measured (`kabar eval`, hybrid; off-topic refused / answerable refused): the seed (8 chunks, no
-calibration below 30) 98.8 % / 5 %; TyDi-id (619) 96.3 % / 1.6 %; the seed among all IndoSum articles
-(11,048) 97.5 % / 5 %; the cross-lingual set (830) 97.5 % / 6.6 %.
+Measured (`kabar eval`, hybrid; off-topic refused / answerable refused): the seed (8 chunks,
+no calibration below 30) 98.8 % / 5 %; TyDi-id (619) 96.3 % / 1.6 %; the seed among all IndoSum
+articles (11,048) 97.5 % / 5 %; the cross-lingual set (830) 97.5 % / 6.6 %.
 """
 
 from __future__ import annotations
