@@ -9,7 +9,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine import Engine, EngineSettings
 from bot.engine._generative import TRANSLATE_SYSTEM_PROMPT
+from store import Store
 
 
 @dataclass
@@ -197,3 +199,15 @@ def _chunk(model: str, delta: dict[str, str], finish: str | None) -> dict[str, A
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+
+
+def openai_engine(store: Store, url: str, **settings: object) -> Engine:
+    """An engine answering through the server at `url`; `settings` override the defaults."""
+    merged: dict[str, object] = {
+        "backend": "openai",
+        "openai_base_url": url,
+        "openai_model": "test",
+        "openai_timeout": 5.0,  # the timeout tests set 1 s; others need room on a busy machine
+        **settings,
+    }
+    return Engine(store, EngineSettings(**merged))  # type: ignore[arg-type]

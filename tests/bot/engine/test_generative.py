@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,29 +19,10 @@ from bot.engine._generative import make_composer
 from bot.engine._language import FALLBACK
 from ingest import Ingestor, IngestSettings
 from store import Store
-from tests.bot.engine.openai_server import ChatServer, Reply
+from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
 
 HAFTAR = "Who backs Haftar?"
 ANSWER = "Rusia dan Uni Emirat Arab mendukung Haftar [1]."
-
-
-@pytest.fixture
-def chat_server() -> Iterator[ChatServer]:
-    server = ChatServer()
-    server.start()
-    yield server
-    server.close()
-
-
-def openai_engine(store: Store, url: str, **settings: object) -> Engine:
-    merged: dict[str, object] = {
-        "backend": "openai",
-        "openai_base_url": url,
-        "openai_model": "test",
-        "openai_timeout": 5.0,  # the timeout tests set 1 s; others need room on a busy machine
-        **settings,
-    }
-    return Engine(store, EngineSettings(**merged))  # type: ignore[arg-type]
 
 
 def test_answer_is_the_models_text_citing_the_sources_given(

@@ -10,7 +10,6 @@ answers it seventh, out of the six passages retrieved; its Indonesian translatio
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from llama_index.core.schema import NodeWithScore, TextNode
@@ -20,7 +19,7 @@ from bot.engine import CompositionError, Engine, EngineSettings, merge_results, 
 from bot.engine._generative import TRANSLATE_SYSTEM_PROMPT, make_composer
 from ingest import Ingestor, IngestSettings
 from store import Store, StoreSettings
-from tests.bot.engine.openai_server import ChatServer, Reply
+from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
 from tests.conftest import SHARED_DATA
 
 CROSSLINGUAL = SHARED_DATA / "qa" / "crosslingual_en_q_id_passages_dev.jsonl"
@@ -44,25 +43,6 @@ def normans(tmp_path_factory: pytest.TempPathFactory) -> Store:
             text = f"Bangsa Normandia, bagian {n + 1}\n{json.loads(line)['id_context']}"
             assert not ingestor.ingest_text(text, site="sejarah.example").failed
     return store
-
-
-@pytest.fixture
-def chat_server() -> Iterator[ChatServer]:
-    server = ChatServer()
-    server.start()
-    yield server
-    server.close()
-
-
-def openai_engine(store: Store, url: str, **settings: object) -> Engine:
-    merged: dict[str, object] = {
-        "backend": "openai",
-        "openai_base_url": url,
-        "openai_model": "test",
-        "openai_timeout": 5.0,
-        **settings,
-    }
-    return Engine(store, EngineSettings(**merged))  # type: ignore[arg-type]
 
 
 def test_question_is_also_searched_in_the_articles_language_and_answered_as_asked(
