@@ -21,25 +21,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from _bench import ROOT, add_store_arguments, filled_store, load_questions, percentiles
 
 from bot.engine import Backend, Engine, EngineSettings
-from bot.telegram_bot import BotSettings, Kabar, build_application
+from bot.telegram_bot import BotSettings, Kabar
 
 # The local Bot API server is test support code, and tests/ no installed package: it is imported
 # from the repository root.
 sys.path.insert(0, str(ROOT))
+from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BotApiServer
 
 WARM_UP = 5
@@ -140,24 +140,6 @@ async def measure(services: Kabar, asker: Asker, count: int) -> Results:
         await asyncio.sleep(SETTLE)
         together = await asker.at_once(CONCURRENT)
     return Results(sequential, single, max(timing.answer for timing in together))
-
-
-@contextlib.asynccontextmanager
-async def running(services: Kabar) -> AsyncIterator[None]:
-    """The bot polling the local server in this event loop, as `run_polling` runs it."""
-    application = build_application(services)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        await application.start()
-        try:
-            yield
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            services.state.close()
 
 
 def report(results: Results) -> None:

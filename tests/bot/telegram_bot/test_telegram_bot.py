@@ -26,11 +26,12 @@ from telegram.ext import Application
 
 from bot.engine import Engine, EngineSettings
 from bot.engine._language import question_language
-from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter, build_application
+from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter
 from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
 from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
+from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
 
@@ -80,24 +81,6 @@ def seed_services(engine: Engine, folder: Path, settings: BotSettings) -> Kabar:
         settings=settings,
         limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
     )
-
-
-@contextlib.asynccontextmanager
-async def running(services: Kabar) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """The bot polling the local server in this event loop, as `run_polling` runs it."""
-    application = build_application(services)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        await application.start()
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            services.state.close()
 
 
 @pytest.fixture
