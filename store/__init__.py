@@ -3,7 +3,7 @@
 `store` imports nothing of the rest of the project.
 """
 
-from ._aliases import question_names
+from ._aliases import mentions, question_names
 from ._article import Article, ArticleInfo, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import SearchFilters
 from ._chunking import Chunker
@@ -46,6 +46,7 @@ __all__ = [
     "StoreUnavailableError",
     "WriteConflictError",
     "WriteResult",
+    "mentions",
     "parse_spans",
     "question_names",
     "sentence_spans",

@@ -53,3 +53,13 @@ def question_names(question: str, passages: Iterable[str]) -> set[str]:
     text = "\n".join(passages)
     names = {m.group().removesuffix("'s") for m in _NAME.finditer(question)}
     return names | {alias for name in names for alias in _acronyms_beside(name, text)}
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether `text` has `name` as a whole word: "LNA" in "LNA Haftar", not in "LNAs".
+
+    Usage::
+
+        mentions("Pasukan LNA menyerang", "LNA")  # True
+    """
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None

@@ -32,6 +32,8 @@ from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from typing_extensions import override
 
+from ._aliases import mentions
+
 # Numbers and acronyms of a question: what chance does not put in an unrelated sentence.
 _KEY = re.compile(r"\d+(?:[.,]\d+)*|\b[A-Z]{2,6}\b")
 
@@ -94,10 +96,7 @@ class RelevanceFloor(BaseNodePostprocessor):
         if relevance >= max(self.floor, float(node.metadata.get("chance", 0.0)) + self.margin):
             return True
         text = node.get_content()
-        named = any(
-            re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text)
-            for key in [*node.metadata.get("names", []), *keys]
-        )
+        named = any(mentions(text, key) for key in [*node.metadata.get("names", []), *keys])
         return named and relevance >= self.named_floor
 
 

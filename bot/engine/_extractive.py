@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from store import mentions
+
 from ._answer_types import AnswerType, answer_terms, expected_type
 from ._composition import Composition
 from ._language import question_language
@@ -123,7 +125,7 @@ def quotable(text: str) -> bool:
 def _share_named(text: str, names: frozenset[str]) -> float:
     if not names:
         return 0.0
-    return sum(bool(re.search(rf"\b{re.escape(name)}\b", text)) for name in names) / len(names)
+    return sum(mentions(text, name) for name in names) / len(names)
 
 
 def _answers(kind: AnswerType, terms: frozenset[str]) -> float:
