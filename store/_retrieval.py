@@ -65,8 +65,8 @@ class HybridRetriever(BaseRetriever):
         embed_model: BaseEmbedding,
         catalog: Callable[[], Catalog],
         reference: Callable[[], np.ndarray],
-        chance: Callable[[], float] = lambda: 0.0,
         *,
+        chance: Callable[[], float] = lambda: 0.0,
         mode: Mode = Mode.HYBRID,
         top_k: int = 5,
         candidates: int = 30,
@@ -107,7 +107,7 @@ class HybridRetriever(BaseRetriever):
         )
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
-        size_chance = self._chance()
+        collection_chance = self._chance()
         return [
             _node(
                 chunk,
@@ -116,7 +116,7 @@ class HybridRetriever(BaseRetriever):
                 sentences=catalog.sentences(chunk.id),
                 sentence_scores=best_sentence[chunk.id],
                 reference_level=level,
-                chance=size_chance,
+                chance=collection_chance,
                 names=names,
             )
             for chunk, score in ranked[: self.top_k]

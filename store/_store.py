@@ -375,13 +375,14 @@ class Store:
         filters: SearchFilters | None = None,
         **kwargs: Any,
     ) -> HybridRetriever:
-        """A LlamaIndex retriever over this store."""
+        """A LlamaIndex retriever over this store, its relevance floor calibrated on it."""
+        # The probes that measure the chance level are asked with a level of their own.
+        kwargs.setdefault("chance", self._chance_level)
         return HybridRetriever(
             self.vector_store,
             self.embed_model,
             self.catalog,
             self._reference_vectors,
-            kwargs.pop("chance", self._chance_level),
             mode=mode,
             top_k=top_k,
             filters=filters,
