@@ -1128,7 +1128,24 @@ class BotApiServer:
         chat_id = self._target_chat(params)
         text, parse_mode = _str_param(params, "text"), _str_param(params, "parse_mode")
         plain, entities = self._render(text, parse_mode, params.get("entities"))
-        sent = SentMessage(
+        sent = self._new_sent(
+            chat_id, params, text=text, parse_mode=parse_mode, plain=plain, entities=entities
+        )
+        return self._record_sent(sent)
+
+    def _new_sent(
+        self,
+        chat_id: int,
+        params: JSON,
+        *,
+        text: str | None,
+        parse_mode: str | None,
+        plain: str | None,
+        entities: list[JSON],
+        **fields: Any,
+    ) -> SentMessage:
+        """A message the bot sends now to `chat_id`, with the markup and reply `params` name."""
+        return SentMessage(
             message_id=self._new_message_id(chat_id),
             chat_id=chat_id,
             text=text,
@@ -1139,8 +1156,8 @@ class BotApiServer:
             plain_text=plain,
             entities=entities,
             first_text=text,
+            **fields,
         )
-        return self._record_sent(sent)
 
     def _send_document(self, params: JSON) -> JSON:
         chat_id = self._target_chat(params)
@@ -1157,19 +1174,15 @@ class BotApiServer:
             )
             if len(plain) > MAX_CAPTION_LENGTH:
                 raise bad_request("message caption is too long")
-        sent = SentMessage(
-            message_id=self._new_message_id(chat_id),
-            chat_id=chat_id,
+        sent = self._new_sent(
+            chat_id,
+            params,
             text=caption,
             parse_mode=parse_mode,
-            reply_markup=check_reply_markup(params.get("reply_markup")),
-            reply_to_message_id=self._reply_target(chat_id, params),
-            date=int(time.time()),
-            plain_text=plain,
+            plain=plain,
             entities=entities,
             method="sendDocument",
             document=stored.document(),
-            first_text=caption,
         )
         return self._record_sent(sent)
 
