@@ -345,17 +345,16 @@ class Store:
         """How relevant chance makes a passage here (see `RelevanceFloor`), measured on first use.
 
         It is measured again when the collection has grown or shrunk by a quarter since; a
-        collection under `CALIBRATED_FROM` chunks is not measured (0).
+        collection under `CALIBRATED_FROM` chunks is not measured (0). Questions asked while it
+        is measured wait for it rather than each asking the probes again.
         """
-        chunks = len(self.catalog())
         with self._lock:
+            chunks = len(self.catalog())
             known = self._chance
-        if known is not None and abs(chunks - known[0]) <= known[0] / 4:
+            if known is None or abs(chunks - known[0]) > known[0] / 4:
+                level = self._probe_level() if chunks >= CALIBRATED_FROM else 0.0
+                self._chance = known = (chunks, level)
             return known[1]
-        level = self._probe_level() if chunks >= CALIBRATED_FROM else 0.0
-        with self._lock:
-            self._chance = (chunks, level)
-        return level
 
     def _probe_level(self) -> float:
         """The chance level: the probe questions asked, their best passages' relevance."""
