@@ -307,7 +307,7 @@ def during_write(store: Store, engine: Engine, asked: list[str], count: int) -> 
     while writer.is_alive():
         seconds.append(timed(engine.ask, asked[len(seconds) % len(asked)]))
     # Asked once only: that question waited for the whole write.
-    p50, p95 = percentiles(seconds) if len(seconds) > 1 else (seconds[0], seconds[0])
+    p50, p95 = percentiles(seconds) if len(seconds) > 1 else (seconds[0] * 1000,) * 2
     return {
         "ingest": count,
         "ingest_s": time.perf_counter() - started,
