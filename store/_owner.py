@@ -78,9 +78,8 @@ def _refusal(folder: Path) -> str:
     """The one line a second process gets: who holds the folder, and the fix."""
     return (
         f"the store in {folder} is open in {_holder(folder)}, and one process at a time may"
-        f" use an embedded store: stop that process, or share the store through a Chroma"
-        f" server (`chroma run --path {folder / 'chroma'}`, then set CHROMA_HOST and"
-        " CHROMA_PORT for every process)"
+        " use an embedded store: stop that process, or share the store through a Chroma server"
+        " (`chroma run`, then set CHROMA_HOST and CHROMA_PORT for every process)"
     )
 
 

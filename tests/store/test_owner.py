@@ -61,8 +61,7 @@ def refusal(store_settings: StoreSettings, holder: str) -> str:
     return (
         f"error: the store in {folder} is open in {holder}, and one process at a time may use"
         " an embedded store: stop that process, or share the store through a Chroma server"
-        f" (`chroma run --path {folder / 'chroma'}`, then set CHROMA_HOST and CHROMA_PORT for"
-        " every process)"
+        " (`chroma run`, then set CHROMA_HOST and CHROMA_PORT for every process)"
     )
 
 
