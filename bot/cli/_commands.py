@@ -77,9 +77,9 @@ _PROGRESS_FROM = 20
 _INDOSUM = Path("../shared/data/corpus/indosum_articles.jsonl.gz")
 
 
-def _open_store(check_model: bool = True) -> Store:
+def _open_store(check_model: bool = True, settings: StoreSettings | None = None) -> Store:
     try:
-        return Store(check_model=check_model)
+        return Store(settings, check_model=check_model)
     except StoreError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -365,8 +365,10 @@ def evaluate(
     dataset = _load_dataset(dataset_file)
     questions = dataset.questions[:limit] if limit else dataset.questions
     with tempfile.TemporaryDirectory() as scratch:
-        store = Store(
-            StoreSettings(data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval")
+        store = _open_store(
+            settings=StoreSettings(
+                data_dir=data_dir or Path(scratch), chroma_host=None, collection="eval"
+            )
         )
         filled = _fill_eval_store(store, dataset, corpus, distractors)
         _print_eval_header(dataset, questions, store, filled, distractors)

@@ -2,7 +2,8 @@
 
 Every open of a store repairs writes that a crash interrupted; a batch whose writer is alive and
 within its lease is not such a write. These tests run the writer and the other process as real
-processes, on one embedded folder and through a real `chroma run`.
+processes through a real `chroma run` (an embedded folder has one owner: test_owner.py); those
+within one process run on an embedded folder as well.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def environment(settings: StoreSettings, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def served(server_settings: StoreSettings) -> StoreSettings:
+    """A store that several processes share: collections on a Chroma server."""
+    return server_settings.model_copy(update={"chunk_size": 40, "chunk_overlap": 0})
+
+
+@pytest.fixture
 def paused_writer(tmp_path: Path) -> Iterator[tuple[Path, list[subprocess.Popen[str]]]]:
     """A folder for the writer's signals, and the writer processes to kill at the end."""
     started: list[subprocess.Popen[str]] = []
@@ -131,10 +138,10 @@ def kabar(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_store_opened_during_another_process_commit_leaves_that_batch_alone(
-    shared: StoreSettings, paused_writer: tuple[Path, list[subprocess.Popen[str]]]
+    served: StoreSettings, paused_writer: tuple[Path, list[subprocess.Popen[str]]]
 ) -> None:
     signals, started = paused_writer
-    env = environment(shared)
+    env = environment(served)
     writer = start_writer(signals, env, started)
 
     stats = kabar(env, "stats")
@@ -146,17 +153,17 @@ def test_a_store_opened_during_another_process_commit_leaves_that_batch_alone(
     assert listed.returncode == 0, listed.stderr
     assert writer.returncode == 0, stderr
     assert stdout.splitlines() == [f"added {key}" for key in WRITTEN]
-    store = Store(shared)
+    store = Store(served)
     assert sorted(r.id for r in store.articles()) == sorted(WRITTEN)
     assert_every_article_whole(store)
     assert store.search("Which volcano erupted?", k=1)[0].article_id == "volcano"
 
 
 def test_a_writer_whose_lease_ran_out_is_told_its_batch_was_not_stored(
-    shared: StoreSettings, paused_writer: tuple[Path, list[subprocess.Popen[str]]]
+    served: StoreSettings, paused_writer: tuple[Path, list[subprocess.Popen[str]]]
 ) -> None:
     signals, started = paused_writer
-    env = environment(shared, KABAR_WRITE_LEASE_SECONDS="1")
+    env = environment(served, KABAR_WRITE_LEASE_SECONDS="1")
     writer = start_writer(signals, env, started)
     time.sleep(1.5)
 
@@ -168,7 +175,7 @@ def test_a_writer_whose_lease_ran_out_is_told_its_batch_was_not_stored(
     assert writer.returncode == 1
     assert stdout.startswith("error: another process rolled back the write of nile, rice,")
     assert "added" not in stdout
-    store = Store(shared)
+    store = Store(served)
     assert store.articles() == []
     assert store.stats().chunks == 0
     [result] = store.write([make_article("nile", "Nile", NILE)])

@@ -6,11 +6,13 @@ import re
 
 import pytest
 
-from bot.engine import Answer, Engine, EngineSettings, QuestionTooLongError, Turn
+from bot.engine import Answer, Backend, Engine, EngineSettings, QuestionTooLongError, Turn
 from bot.engine._language import quoted_in
 from bot.evaluation import OFF_TOPIC
-from store import SearchFilters, Store
+from ingest import Ingestor
+from store import SearchFilters, Store, parse_spans
 from tests.bot.questions import SEED_ANSWERED, SEED_REFUSED
+from tests.conftest import SEED
 
 _SPAM = ("Toto SGP", "gacor88")
 
@@ -213,3 +215,23 @@ def test_a_follow_up_never_grows_past_the_longest_question(engine: Engine) -> No
 
     assert answer.question.startswith("when did he go there?")
     assert len(answer.question) <= 1000
+
+
+def test_a_reindex_keeps_the_quotes_and_the_sentence_scores(
+    store: Store, ingestor: Ingestor
+) -> None:
+    list(ingestor.ingest([str(SEED)]))
+    engine = Engine(store, EngineSettings(backend=Backend.EXTRACTIVE))
+    question = "Siapa yang mendukung Haftar?"
+    before = engine.ask(question)
+
+    store.reindex()
+
+    after = engine.ask(question)
+    assert before.found
+    assert after.text == before.text
+    assert [c.quote for c in after.citations] == [c.quote for c in before.citations]
+    for node in store.retriever().retrieve(question):
+        scores = node.metadata["sentence_scores"]
+        assert len(scores) == len(parse_spans(node.metadata["sentences"])) > 1
+        assert min(scores) > 0
