@@ -41,6 +41,7 @@ class _Write:
     article: Article
     nodes: list[BaseNode]
     replaces: bool
+    signature: np.ndarray
 
 
 @dataclass
@@ -90,9 +91,7 @@ class Store:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
         self._recover()
-        self._fingerprints = FingerprintIndex()
-        for article_id, signature in self._registry.fingerprints():
-            self._fingerprints.add(article_id, signature)
+        self._registry.upgrade()
 
     @property
     def _model_metadata(self) -> dict[str, str | int]:
@@ -162,31 +161,37 @@ class Store:
                 plan.results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
                 continue
             signature = fingerprint(article.text)
-            original = self._fingerprints.find(
-                signature, self.settings.duplicate_threshold, exclude=article.id
-            )
-            if original is not None and current is None:
+            original = None if current else self._original(article.id, signature, plan.writes)
+            if original is not None:
                 plan.copies.append((original, article.url or article.site))
                 plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
-            self._fingerprints.add(article.id, signature)
             nodes = self._chunker.chunk(article)
             outcome = Outcome.ADDED if current is None else Outcome.UPDATED
             plan.results[key] = WriteResult(outcome, article.id, article.title, len(nodes))
             if planned:
                 plan.writes.remove(planned)
-            plan.writes.append(_Write(article, nodes, replaces=record is not None))
+            plan.writes.append(_Write(article, nodes, record is not None, signature))
         return plan
 
+    def _original(
+        self, article_id: str, signature: np.ndarray, planned: list[_Write]
+    ) -> str | None:
+        """The stored or planned article a new one is a near copy of, if any.
+
+        Only the stored articles that share an LSH band with it are read and compared.
+        """
+        candidates = FingerprintIndex()
+        for stored_id, stored in self._registry.similar(signature):
+            candidates.add(stored_id, stored)
+        for write in planned:
+            candidates.add(write.article.id, write.signature)
+        return candidates.find(signature, self.settings.duplicate_threshold, exclude=article_id)
+
     def _write_planned(self, writes: list[_Write]) -> None:
-        articles = [write.article for write in writes]
-        try:
-            self._embed([node for write in writes for node in write.nodes])
-            with hold(self.settings.write_lease_seconds) as lease:
-                self._commit(writes, lease)
-        except Exception:
-            self._forget_fingerprints(articles)
-            raise
+        self._embed([node for write in writes for node in write.nodes])
+        with hold(self.settings.write_lease_seconds) as lease:
+            self._commit(writes, lease)
 
     def _commit(self, writes: list[_Write], lease: Lease) -> None:
         """Chunks in, then the registry; a batch another process rolled back meanwhile fails."""
@@ -201,7 +206,7 @@ class Store:
         self._registry.commit(
             articles,
             [len(write.nodes) for write in writes],
-            [self._fingerprints.get(a.id) for a in articles],
+            [write.signature for write in writes],
             [write.replaces for write in writes],
         )
         stored = set(self._chunks.get(ids=[n.node_id for n in nodes], include=[])["ids"])
@@ -250,13 +255,6 @@ class Store:
             node.metadata["sentence_vectors"] = pack_vectors(rest[: len(group)])
             rest = rest[len(group) :]
 
-    def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
-        for article in articles:
-            self._fingerprints.remove(article.id)
-            record = self._registry.get(article.id)
-            if record is not None:
-                self._fingerprints.add(article.id, fingerprint(self._registry.text(article.id)))
-
     def get(self, article_id: str) -> ArticleRecord:
         """The registry record of an article."""
         record = self._registry.get(article_id)
@@ -270,8 +268,23 @@ class Store:
         return self._registry.text(article_id)
 
     def articles(self) -> list[ArticleRecord]:
-        """Every stored article, newest first."""
-        return sorted(self._registry.records(), key=lambda r: (r.published, r.title), reverse=True)
+        """Every stored article, newest first: only for what lists them all (`kabar list`).
+
+        Newest means published last; articles without a date follow, the last stored first.
+        """
+        return self._registry.newest(None)
+
+    def newest(self, limit: int, offset: int = 0) -> list[ArticleRecord]:
+        """A page of the stored articles, newest first (as `articles`): `limit` after `offset`.
+
+        Read from the newest through widening date windows, so the first pages cost the same
+        however large the collection; a page far back costs what precedes it, ids only.
+        """
+        return self._registry.newest(limit, offset)
+
+    def count(self) -> int:
+        """How many articles are stored."""
+        return self._registry.count()
 
     def chunks(self, article_id: str) -> list[Chunk]:
         """An article's chunks in order."""
@@ -299,18 +312,18 @@ class Store:
         self._registry.withdraw([article_id], lease)
         self._chunks.delete(where={"article_id": article_id})
         self._registry.delete([article_id])
-        self._fingerprints.remove(article_id)
 
     def stats(self) -> Stats:
-        """Counts of articles, chunks, languages and sites."""
-        records = self._registry.records()
+        """Counts of articles, chunks, languages and sites: every record, read page by page."""
+        articles = 0
         languages: dict[str, int] = {}
         sites: dict[str, int] = {}
-        for record in records:
+        for record in self._registry.every():
+            articles += 1
             languages[record.language or "?"] = languages.get(record.language or "?", 0) + 1
             sites[record.site or "?"] = sites.get(record.site or "?", 0) + 1
         return Stats(
-            articles=len(records),
+            articles=articles,
             chunks=self._chunks.count(),
             languages=languages,
             sites=sites,
@@ -405,7 +418,6 @@ class Store:
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-chunk and re-embed every article with the current settings; returns the count."""
         with self._lock:
-            records = self._registry.records()
             name = f"{self.settings.collection}_chunks"
             self._delete_collection(name + _REINDEX_SUFFIX)
             fresh = self._client.create_collection(
@@ -413,7 +425,7 @@ class Store:
             )
             self.vector_store = ChromaVectorStore(chroma_collection=fresh)
             counts: dict[str, int] = {}
-            for record in records:
+            for record in self._registry.every():
                 article = _article(record, self._registry.text(record.id))
                 nodes = self._chunker.chunk(article)
                 texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
@@ -432,7 +444,7 @@ class Store:
             self._chunks = self._open_chunks(check_model=True)
             self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
             self._catalog = None
-            return len(records)
+            return len(counts)
 
     def _finish_reindex(self) -> bool:
         """Complete or discard a reindex that a crash interrupted; True when completed."""
@@ -448,7 +460,7 @@ class Store:
 
     def _count_chunks(self) -> dict[str, int]:
         """How many chunks each article has in the chunk collection."""
-        counts: dict[str, int] = {r.id: 0 for r in self._registry.records()}
+        counts: dict[str, int] = {r.id: 0 for r in self._registry.every()}
         for metadata in self._chunks.get(include=["metadatas"])["metadatas"] or []:
             article_id = str(metadata["article_id"])
             if article_id in counts:
