@@ -17,8 +17,6 @@ _BANDS = 32
 _ROWS = _NUM_PERM // _BANDS
 #: The lowest duplicate threshold at which the bands find every original (31 of 128 differ).
 GUARANTEED = 1 - (_BANDS - 1) / _NUM_PERM
-#: The metadata key of band i is f"{BAND_PREFIX}{i}".
-BAND_PREFIX = "lsh_"
 
 
 def fingerprint(text: str) -> np.ndarray:
@@ -41,20 +39,22 @@ def decode(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype="<u4").astype(np.uint64)
 
 
-def bands(signature: np.ndarray) -> dict[str, int]:
-    """The signature's LSH bands as metadata fields: `_BANDS` hashes of `_ROWS` values each.
+def bands(signature: np.ndarray) -> list[int]:
+    """The signature's LSH bands: a hash of each band's index and its `_ROWS` values.
 
     Two signatures at an estimated similarity of `GUARANTEED` or more differ in at most
     `_BANDS - 1` of their values, so at least one band is the same in both: looking a copy up
     by its bands finds every original that comparing whole signatures would.
     """
     rows = signature.astype("<u4").reshape(_BANDS, _ROWS)
-    return {
-        f"{BAND_PREFIX}{i}": int.from_bytes(
-            hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little", signed=True
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([i]) + row.tobytes(), digest_size=8).digest(),
+            "little",
+            signed=True,
         )
         for i, row in enumerate(rows)
-    }
+    ]
 
 
 class FingerprintIndex:

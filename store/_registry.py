@@ -27,6 +27,10 @@ from ._lease import Lease
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
 _UNCOMMITTED: Where = {"content_hash": ""}
 _RECENCY = "recency"
+# One array field: Chroma finds a value in it through an index, as fast as in a plain field.
+_BANDS = "lsh_bands"
+# How many more records than a page a window may hold before it is narrowed.
+_SLACK = 64
 # Records are read this many at a time: Chroma fails on one read of many records' metadata.
 _PAGE = 500
 # The collection's metadata says which record fields its records have (see `upgrade`).
@@ -99,7 +103,11 @@ class Registry:
         Only the narrowest window of recency that holds the page is read; the records of the
         window before it, all newer than the page, are skipped by id when the page is past them.
         """
-        ids, before = self._window(offset + limit) if limit is not None else (self._since(None), [])
+        before: list[str] = []
+        if limit is None:
+            ids = self._since(None)
+        else:
+            ids, before = self._window(offset, offset + limit)
         skip = set(before) if len(before) <= offset else set()
         ranked = sorted(
             self._ranked([i for i in ids if i not in skip]), key=lambda r: r[0], reverse=True
@@ -107,33 +115,51 @@ class Registry:
         start = offset - len(skip)
         return [record for _, record in ranked[start : None if limit is None else start + limit]]
 
-    def _window(self, need: int) -> tuple[list[str], list[str]]:
-        """The ids of a narrow window holding `need` records, and of the (newer) one within it."""
+    def _window(self, offset: int, need: int) -> tuple[list[str], list[str]]:
+        """The ids of a narrow window holding records `offset` to `need`, and of those newer."""
         newer: int | None = None
         before: list[str] = []
         for lowest in _recency.windows(time.time()):
             ids = self._since(lowest)
             if len(ids) >= need:
-                return self._narrowed(need, (lowest, ids), (newer, before))
+                return self._narrowed(offset, need, (lowest, ids), (newer, before))
             newer, before = lowest, ids
         return self._since(None), before
 
     def _narrowed(
-        self, need: int, window: tuple[int, list[str]], within: tuple[int | None, list[str]]
+        self,
+        offset: int,
+        need: int,
+        window: tuple[int, list[str]],
+        within: tuple[int | None, list[str]],
     ) -> tuple[list[str], list[str]]:
-        """An overfull window halved until it holds not much more than `need` records.
+        """An overfull window halved (reading ids only) until it holds little but the page.
 
-        An archive whose news stopped long ago fills a page only in a window of years; halving
-        reads ids only, where reading the whole window would read every record's fields.
+        First its lower end rises while the window still holds `need` records, then its upper
+        end falls while what is newer holds no more than `offset`. A window of years is what
+        an archive whose news stopped long ago, or a page far back, would otherwise read whole.
         """
         (lowest, ids), (newer, before) = window, within
-        while newer is not None and newer - lowest > 1 and len(ids) > 2 * need + _PAGE:
-            middle = (lowest + newer) // 2
-            found = self._since(middle)
+        if newer is None:
+            return ids, before  # the first window: the last day's articles and later
+        top, above, step = newer, before, 0
+        while top - lowest > 1 and len(ids) > need + _SLACK:
+            middle = _between((lowest, len(ids)), (top, len(above)), need + _SLACK // 2, step)
+            found, step = self._since(middle), step + 1
             if len(found) >= need:
                 lowest, ids = middle, found
             else:
+                top, above = middle, found
+        bottom, below = lowest, ids
+        while newer - bottom > 1 and len(ids) - len(before) > need - offset + _SLACK:
+            middle = _between(
+                (bottom, len(below)), (newer, len(before)), offset - _SLACK // 2, step
+            )
+            found, step = self._since(middle), step + 1
+            if len(found) <= offset:
                 newer, before = middle, found
+            else:
+                bottom, below = middle, found
         return ids, before
 
     def _since(self, lowest: int | None) -> list[str]:
@@ -158,7 +184,8 @@ class Registry:
 
         Every record at least `_fingerprint.GUARANTEED` similar is among them.
         """
-        where = cast("Where", {"$or": [{k: v} for k, v in _fingerprint.bands(signature).items()]})
+        bands = _fingerprint.bands(signature)
+        where = cast("Where", {"$or": [{_BANDS: {"$contains": band}} for band in bands]})
         return [
             (article_id, _fingerprint.decode(str(metadata["fingerprint"])))
             for article_id, metadata in self._metadatas(where=where).items()
@@ -286,6 +313,19 @@ class Registry:
             self._collection.delete(ids=list(article_ids))
 
 
+def _between(low: tuple[int, int], high: tuple[int, int], target: int, step: int) -> int:
+    """A recency strictly between `low` and `high` with about `target` records at or above it.
+
+    `low` and `high` come with their own such counts. The point is interpolated, and every
+    other step halves instead, so that unevenly spread dates still narrow the window quickly.
+    """
+    (low_at, low_count), (high_at, high_count) = low, high
+    share = 0.5
+    if step % 2 == 0 and low_count > high_count:
+        share = min(max((low_count - target) / (low_count - high_count), 0.0), 1.0)
+    return min(max(low_at + int((high_at - low_at) * share), low_at + 1), high_at - 1)
+
+
 def _claim(lease: Lease) -> Metadata:
     """The fields that mark a record as being written, and by whom."""
     return {"dirty": True, "writer": lease.holder, "lease_until": lease.until}
@@ -304,7 +344,10 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
 
 def _ordered(published: str, signature: np.ndarray, stored_at: float) -> dict[str, Any]:
     """The fields Chroma finds a record by: its recency and its fingerprint's bands."""
-    return {_RECENCY: _recency.recency(published, stored_at), **_fingerprint.bands(signature)}
+    return {
+        _RECENCY: _recency.recency(published, stored_at),
+        _BANDS: _fingerprint.bands(signature),
+    }
 
 
 def _record(article_id: str, metadata: dict[str, Any]) -> ArticleRecord:

@@ -179,7 +179,7 @@ def test_records_written_before_recency_and_bands_are_upgraded_at_open(
     shelve(store, [dated, undated])
     # What an earlier version wrote: no recency, no bands, no version on the collection.
     collection = store._registry._collection
-    old_fields = {"recency": None, **{f"lsh_{i}": None for i in range(32)}}
+    old_fields = {"recency": None, "lsh_bands": None}
     collection.update(ids=["dated", "undated"], metadatas=[old_fields, old_fields])
     collection.modify(metadata={"kabar_registry": 1})
     assert store.newest(2) == []  # what the records lack, nothing finds them by
