@@ -161,7 +161,9 @@ class Store:
                 plan.results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
                 continue
             signature = fingerprint(article.text)
-            original = None if current else self._original(article.id, signature, plan.writes)
+            original = (
+                None if current is not None else self._original(article.id, signature, plan.writes)
+            )
             if original is not None:
                 plan.copies.append((original, article.url or article.site))
                 plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
@@ -277,8 +279,8 @@ class Store:
     def newest(self, limit: int, offset: int = 0) -> list[ArticleRecord]:
         """A page of the stored articles, newest first (as `articles`): `limit` after `offset`.
 
-        Read from the newest through widening date windows, so the first pages cost the same
-        however large the collection; a page far back costs what precedes it, ids only.
+        Read from the newest through widening date windows: a page reads the records of its
+        window only, and counts (by id) those newer than it.
         """
         return self._registry.newest(limit, offset)
 
