@@ -192,3 +192,20 @@ def test_records_written_before_recency_and_bands_are_upgraded_at_open(
     assert titles(reopened.newest(2)) == ["Dated", "Undated"]
     assert copy.outcome == Outcome.DUPLICATE
     assert copy.article_id == "undated"
+
+
+def test_a_copy_of_what_another_client_wrote_through_a_chroma_server_is_found(
+    server_settings: StoreSettings,
+) -> None:
+    rng = random.Random(16)
+    mine, theirs = Store(server_settings), Store(server_settings)  # both open, both empty
+    original = make_article("theirs", "A ferry sinks", story(rng), published="2024-05-01")
+    theirs.write([original])
+    words = original.text.split()
+    words[3] = "gempa"
+
+    [result] = mine.write([make_article("mine", "A ferry sank", " ".join(words))])
+
+    assert result.outcome == Outcome.DUPLICATE
+    assert result.article_id == "theirs"
+    assert titles(mine.newest(5)) == ["A ferry sinks"]
