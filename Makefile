@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench-ingest bench-query bench-bot bench-fingerprints bench-rewrite clean
+.PHONY: run test check bench-ingest bench-query bench-bot bench-fingerprints bench-registry bench-rewrite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-bot: $(STAMP)
 
 bench-fingerprints: $(STAMP)
 	$(BIN)/python scripts/bench_fingerprints.py $(ARGS)
+
+bench-registry: $(STAMP)
+	$(BIN)/python scripts/bench_registry.py $(ARGS)
 
 # e.g. make bench-rewrite ARGS="--data-dir /tmp/kabar-rewrite --limit 200"
 bench-rewrite: $(STAMP)

@@ -1,13 +1,16 @@
-"""Near-duplicate index benchmark: the store's `FingerprintIndex` against datasketch's MinHashLSH.
+"""Near-duplicate index benchmark: an in-memory `FingerprintIndex` against datasketch's MinHashLSH.
+
+(The store held such a scan of every article until it looked copies up by LSH bands stored with
+the registry's records, see `scripts/bench_registry.py`; it now scans a batch's articles only.)
 
 For the IndoSum articles and a synthetic corpus (texts of IndoSum words drawn at random, one in
 50 an edited copy of an earlier text) it prints, for each index: the time to add every signature
-(what opening a store does), the memory the full index holds, the mean time of one `find` over
+(what opening a store did), the memory the full index holds, the mean time of one `find` over
 the full index (queries half edited copies of corpus texts, half fresh texts), and for an
-ingest-like pass (find, then add when no original is found, as `Store.write` does) its time and
+ingest-like pass (find, then add when no original is found, as `Store.write` did) its time and
 the pairs (copy, original) it flags; then whether each LSH index answered as the scan does.
 
-The indexes: "scan", the store's (one matrix, compared in bulk); "lsh", MinHashLSH with more
+The indexes: "scan", `FingerprintIndex` (one matrix, compared in bulk); "lsh", MinHashLSH with more
 bands than a pair at the threshold can have differing values, so that it misses none, each
 candidate confirmed by its estimated Jaccard similarity; "lsh-auto", MinHashLSH with the bands
 datasketch picks for the threshold (fewer, so pairs near the threshold can be missed).
@@ -50,7 +53,7 @@ class Index(Protocol):
 
 
 class ScanIndex:
-    """The store's index, with the threshold given once like the LSH indexes take it."""
+    """`FingerprintIndex`, with the threshold given once like the LSH indexes take it."""
 
     def __init__(self, threshold: float) -> None:
         self._threshold = threshold

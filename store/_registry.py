@@ -1,13 +1,17 @@
 """The article registry: one record per stored article, kept in its own Chroma collection.
 
 Keeping it in Chroma (not a local file) gives the embedded and the server set-ups one code
-path, and a Chroma server holds the whole state for every process that talks to it.
+path, and a Chroma server holds the whole state for every process that talks to it. No request
+reads the whole registry: each committed record carries its place in newest-first order
+(`_recency`) and its fingerprint's LSH bands, both filtered on by Chroma, so a page of the
+newest articles or the candidates of a near-duplicate are found without the rest.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -15,13 +19,23 @@ import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Embedding, Metadata, Where
 
-from . import _fingerprint
+from . import _fingerprint, _recency
 from ._article import Article, ArticleInfo, ArticleRecord
 from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
-_COMMITTED = cast("Where", {"content_hash": {"$ne": ""}})
+_UNCOMMITTED: Where = {"content_hash": ""}
+_RECENCY = "recency"
+# One array field: Chroma finds a value in it through an index, as fast as in a plain field.
+_BANDS = "lsh_bands"
+# How many more records than a page a window may hold before it is narrowed.
+_SLACK = 64
+# Records are read this many at a time: Chroma fails on one read of many records' metadata.
+_PAGE = 500
+# The collection's metadata says which record fields its records have (see `upgrade`).
+_VERSION_KEY = "kabar_registry"
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -67,14 +81,143 @@ class Registry:
         documents = found["documents"] or []
         return documents[0] if documents and documents[0] else ""
 
-    def records(self) -> list[ArticleRecord]:
-        """Every committed record."""
-        return [_record(i, dict(m)) for i, m in self._metadatas(where=_COMMITTED).items()]
+    def count(self) -> int:
+        """How many committed records there are (those in flight for the first time are not)."""
+        uncommitted = self._collection.get(where=_UNCOMMITTED, include=[])["ids"]
+        return self._collection.count() - len(uncommitted)
 
-    def fingerprints(self) -> Iterable[tuple[str, np.ndarray]]:
-        """(id, signature) of every committed record."""
-        for article_id, metadata in self._metadatas(where=_COMMITTED).items():
-            yield article_id, _fingerprint.decode(str(metadata["fingerprint"]))
+    def every(self) -> Iterator[ArticleRecord]:
+        """Every committed record, in no order, read a page at a time.
+
+        Only for what needs them all (statistics, reindex): the ids are read first, so records
+        written or removed meanwhile by another process do not shift the pages.
+        """
+        ids = self._collection.get(include=[])["ids"]
+        for start in range(0, len(ids), _PAGE):
+            for _, record in self._ranked(ids[start : start + _PAGE]):
+                yield record
+
+    def newest(self, limit: int | None, offset: int = 0) -> list[ArticleRecord]:
+        """Committed records newest first: `limit` of them (all for None) after `offset`.
+
+        Only the narrowest window of recency that holds the page is read; the records of the
+        window before it, all newer than the page, are skipped by id when the page is past them.
+        """
+        before: list[str] = []
+        if limit is None:
+            ids = self._since(None)
+        else:
+            ids, before = self._window(offset, offset + limit)
+        skip = set(before) if len(before) <= offset else set()
+        ranked = sorted(
+            self._ranked([i for i in ids if i not in skip]), key=lambda r: r[0], reverse=True
+        )
+        start = offset - len(skip)
+        return [record for _, record in ranked[start : None if limit is None else start + limit]]
+
+    def _window(self, offset: int, need: int) -> tuple[list[str], list[str]]:
+        """The ids of a narrow window holding records `offset` to `need`, and of those newer."""
+        newer: int | None = None
+        before: list[str] = []
+        for lowest in _recency.windows(time.time()):
+            ids = self._since(lowest)
+            if len(ids) >= need:
+                return self._narrowed(offset, need, (lowest, ids), (newer, before))
+            newer, before = lowest, ids
+        return self._since(None), before
+
+    def _narrowed(
+        self,
+        offset: int,
+        need: int,
+        window: tuple[int, list[str]],
+        within: tuple[int | None, list[str]],
+    ) -> tuple[list[str], list[str]]:
+        """An overfull window halved (reading ids only) until it holds little but the page.
+
+        First its lower end rises while the window still holds `need` records, then its upper
+        end falls while what is newer holds no more than `offset`. A window of years is what
+        an archive whose news stopped long ago, or a page far back, would otherwise read whole.
+        """
+        (lowest, ids), (newer, before) = window, within
+        if newer is None:
+            return ids, before  # the first window: the last day's articles and later
+        top, above, step = newer, before, 0
+        while top - lowest > 1 and len(ids) > need + _SLACK:
+            middle = _between((lowest, len(ids)), (top, len(above)), need + _SLACK // 2, step)
+            found, step = self._since(middle), step + 1
+            if len(found) >= need:
+                lowest, ids = middle, found
+            else:
+                top, above = middle, found
+        bottom, below = lowest, ids
+        while newer - bottom > 1 and len(ids) - len(before) > need - offset + _SLACK:
+            middle = _between(
+                (bottom, len(below)), (newer, len(before)), offset - _SLACK // 2, step
+            )
+            found, step = self._since(middle), step + 1
+            if len(found) <= offset:
+                newer, before = middle, found
+            else:
+                bottom, below = middle, found
+        return ids, before
+
+    def _since(self, lowest: int | None) -> list[str]:
+        """The ids of the committed records of recency `lowest` or more (all for None)."""
+        floor = -(2**62) if lowest is None else lowest
+        found = self._collection.get(where=cast("Where", {_RECENCY: {"$gte": floor}}), include=[])
+        return found["ids"]
+
+    def _ranked(self, ids: Sequence[str]) -> list[tuple[tuple[int, str, str], ArticleRecord]]:
+        """The committed records of these ids with their newest-first sort keys."""
+        ranked = []
+        for start in range(0, len(ids), _PAGE):
+            for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
+                record = _record(article_id, dict(metadata))
+                if record.content_hash:
+                    key = (int(str(metadata.get(_RECENCY, 0))), record.title, record.id)
+                    ranked.append((key, record))
+        return ranked
+
+    def similar(self, signature: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """(id, signature) of the committed records sharing an LSH band with `signature`.
+
+        Every record at least `_fingerprint.GUARANTEED` similar is among them.
+        """
+        bands = _fingerprint.bands(signature)
+        where = cast("Where", {"$or": [{_BANDS: {"$contains": band}} for band in bands]})
+        return [
+            (article_id, _fingerprint.decode(str(metadata["fingerprint"])))
+            for article_id, metadata in self._metadatas(where=where).items()
+            if metadata.get("content_hash") and metadata.get("fingerprint")
+        ]
+
+    def upgrade(self) -> None:
+        """Give records written before this version their recency and bands, a page at a time.
+
+        Done once per collection, which then records its version; an undated old record gets
+        the upgrade's time as the time it was stored.
+        """
+        if (self._collection.metadata or {}).get(_VERSION_KEY) == _VERSION:
+            return
+        ids = self._collection.get(include=[])["ids"]
+        now = time.time()
+        for start in range(0, len(ids), _PAGE):
+            found = self._metadatas(ids[start : start + _PAGE])
+            old = {i: m for i, m in found.items() if m.get("content_hash") and _RECENCY not in m}
+            if old:
+                self._collection.update(
+                    ids=list(old),
+                    metadatas=[
+                        _ordered(
+                            str(m.get("published", "")),
+                            _fingerprint.decode(str(m["fingerprint"])),
+                            now,
+                        )
+                        for m in old.values()
+                    ],
+                )
+        self._collection.modify(metadata={_VERSION_KEY: _VERSION})
 
     def begin(self, articles: Sequence[Article], lease: Lease) -> None:
         """Mark the articles as being written under `lease`; new ones get an uncommitted record."""
@@ -132,10 +275,9 @@ class Registry:
     def withdraw(self, article_ids: Sequence[str], lease: Lease) -> None:
         """Uncommit the articles before deleting them, so a crash midway finishes the removal."""
         if article_ids:
-            self._collection.update(
-                ids=list(article_ids),
-                metadatas=[{"content_hash": "", **_claim(lease)}] * len(article_ids),
-            )
+            # Without its recency the record leaves the lists at once.
+            withdrawn: Metadata = {"content_hash": "", _RECENCY: None, **_claim(lease)}
+            self._collection.update(ids=list(article_ids), metadatas=[withdrawn] * len(article_ids))
 
     def settle(self, article_ids: Sequence[str]) -> None:
         """Mark the articles' writes as complete."""
@@ -171,6 +313,19 @@ class Registry:
             self._collection.delete(ids=list(article_ids))
 
 
+def _between(low: tuple[int, int], high: tuple[int, int], target: int, step: int) -> int:
+    """A recency strictly between `low` and `high` with about `target` records at or above it.
+
+    `low` and `high` come with their own such counts. The point is interpolated, and every
+    other step halves instead, so that unevenly spread dates still narrow the window quickly.
+    """
+    (low_at, low_count), (high_at, high_count) = low, high
+    share = 0.5
+    if step % 2 == 0 and low_count > high_count:
+        share = min(max((low_count - target) / (low_count - high_count), 0.0), 1.0)
+    return min(max(low_at + int((high_at - low_at) * share), low_at + 1), high_at - 1)
+
+
 def _claim(lease: Lease) -> Metadata:
     """The fields that mark a record as being written, and by whom."""
     return {"dirty": True, "writer": lease.holder, "lease_until": lease.until}
@@ -183,6 +338,15 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
         "chunks": chunks,
         "fingerprint": _fingerprint.encode(signature),
         "dirty": dirty,
+        **_ordered(article.published, signature, time.time()),
+    }
+
+
+def _ordered(published: str, signature: np.ndarray, stored_at: float) -> dict[str, Any]:
+    """The fields Chroma finds a record by: its recency and its fingerprint's bands."""
+    return {
+        _RECENCY: _recency.recency(published, stored_at),
+        _BANDS: _fingerprint.bands(signature),
     }
 
 

@@ -125,9 +125,7 @@ class Store:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
         self._recover()
-        self._fingerprints = FingerprintIndex()
-        for article_id, signature in self._registry.fingerprints():
-            self._fingerprints.add(article_id, signature)
+        self._registry.upgrade()
 
     @property
     def _model_metadata(self) -> dict[str, str | int]:
@@ -179,14 +177,9 @@ class Store:
         """
         with self._writing:
             plan = self._plan(articles)
-        try:
-            self._embed([node for write in plan.writes for node in write.nodes])
-            with self._writing:
-                self._write_planned(plan)
-        except Exception:
-            with self._writing:
-                self._forget_fingerprints([write.article for write in plan.writes])
-            raise
+        self._embed([node for write in plan.writes for node in write.nodes])
+        with self._writing:
+            self._write_planned(plan)
         return [plan.results[key] for key in _keys(articles)]
 
     def _plan(self, articles: Sequence[Article]) -> _Plan:
@@ -199,14 +192,13 @@ class Store:
                 plan.results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
                 continue
             signature = fingerprint(article.text)
-            original = self._fingerprints.find(
-                signature, self.settings.duplicate_threshold, exclude=article.id
+            original = (
+                None if current is not None else self._original(article.id, signature, plan.writes)
             )
-            if original is not None and current is None:
+            if original is not None:
                 plan.copies.append((original, article.url or article.site))
                 plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
-            self._fingerprints.add(article.id, signature)
             nodes = self._chunker.chunk(article)
             outcome = Outcome.ADDED if current is None else Outcome.UPDATED
             plan.results[key] = WriteResult(outcome, article.id, article.title, len(nodes))
@@ -214,6 +206,20 @@ class Store:
                 plan.writes.remove(planned)
             plan.writes.append(_Write(article, nodes, record is not None, key, signature))
         return plan
+
+    def _original(
+        self, article_id: str, signature: np.ndarray, planned: list[_Write]
+    ) -> str | None:
+        """The stored or planned article a new one is a near copy of, if any.
+
+        Only the stored articles that share an LSH band with it are read and compared.
+        """
+        candidates = FingerprintIndex()
+        for stored_id, stored in self._registry.similar(signature):
+            candidates.add(stored_id, stored)
+        for write in planned:
+            candidates.add(write.article.id, write.signature)
+        return candidates.find(signature, self.settings.duplicate_threshold, exclude=article_id)
 
     def _write_planned(self, plan: _Plan) -> None:
         """Commit the embedded plan, as it stands after the commits of this process since."""
@@ -307,13 +313,6 @@ class Store:
             node.metadata["sentence_vectors"] = pack_vectors(rest[: len(group)])
             rest = rest[len(group) :]
 
-    def _forget_fingerprints(self, articles: Sequence[Article]) -> None:
-        for article in articles:
-            self._fingerprints.remove(article.id)
-            record = self._registry.get(article.id)
-            if record is not None:
-                self._fingerprints.add(article.id, fingerprint(self._registry.text(article.id)))
-
     def get(self, article_id: str) -> ArticleRecord:
         """The registry record of an article."""
         record = self._registry.get(article_id)
@@ -327,8 +326,23 @@ class Store:
         return self._registry.text(article_id)
 
     def articles(self) -> list[ArticleRecord]:
-        """Every stored article, newest first."""
-        return sorted(self._registry.records(), key=lambda r: (r.published, r.title), reverse=True)
+        """Every stored article, newest first: only for what lists them all (`kabar list`).
+
+        Newest means published last; articles without a date follow, the last stored first.
+        """
+        return self._registry.newest(None)
+
+    def newest(self, limit: int, offset: int = 0) -> list[ArticleRecord]:
+        """A page of the stored articles, newest first (as `articles`): `limit` after `offset`.
+
+        Read from the newest through widening date windows: a page reads the records of its
+        window only, and counts (by id) those newer than it.
+        """
+        return self._registry.newest(limit, offset)
+
+    def count(self) -> int:
+        """How many articles are stored."""
+        return self._registry.count()
 
     def chunks(self, article_id: str) -> list[Chunk]:
         """An article's chunks in order."""
@@ -360,18 +374,18 @@ class Store:
         self._registry.withdraw([article_id], lease)
         self._chunks.delete(where={"article_id": article_id})
         self._registry.delete([article_id])
-        self._fingerprints.remove(article_id)
 
     def stats(self) -> Stats:
-        """Counts of articles, chunks, languages and sites."""
-        records = self._registry.records()
+        """Counts of articles, chunks, languages and sites: every record, read page by page."""
+        articles = 0
         languages: dict[str, int] = {}
         sites: dict[str, int] = {}
-        for record in records:
+        for record in self._registry.every():
+            articles += 1
             languages[record.language or "?"] = languages.get(record.language or "?", 0) + 1
             sites[record.site or "?"] = sites.get(record.site or "?", 0) + 1
         return Stats(
-            articles=len(records),
+            articles=articles,
             chunks=self._chunks.count(),
             languages=languages,
             sites=sites,
@@ -471,7 +485,6 @@ class Store:
         answered from the old chunks until the new ones replace them; writes wait.
         """
         with self._writing:
-            records = self._registry.records()
             name = f"{self.settings.collection}_chunks"
             self._delete_collection(name + _REINDEX_SUFFIX)
             fresh = ChromaVectorStore(
@@ -480,7 +493,7 @@ class Store:
                 )
             )
             counts: dict[str, int] = {}
-            for record in records:
+            for record in self._registry.every():
                 nodes = self._chunker.chunk(_article(record, self._registry.text(record.id)))
                 self._embed(nodes)
                 fresh.add(nodes)
@@ -495,7 +508,7 @@ class Store:
                 self._chunks = self._open_chunks(check_model=True)
                 self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
                 self._catalog = None
-            return len(records)
+            return len(counts)
 
     def _finish_reindex(self) -> bool:
         """Complete or discard a reindex that a crash interrupted; True when completed."""
@@ -511,7 +524,7 @@ class Store:
 
     def _count_chunks(self) -> dict[str, int]:
         """How many chunks each article has in the chunk collection."""
-        counts: dict[str, int] = {r.id: 0 for r in self._registry.records()}
+        counts: dict[str, int] = {r.id: 0 for r in self._registry.every()}
         for metadata in self._chunks.get(include=["metadatas"])["metadatas"] or []:
             article_id = str(metadata["article_id"])
             if article_id in counts:

@@ -191,7 +191,7 @@ def reindex() -> None:
     """Re-chunk and re-embed every article with the configured model and chunk size."""
     store = _open_store(check_model=False)
     with Progress(console=err, disable=not err.is_terminal) as progress:
-        task = progress.add_task("reindexing", total=len(store.articles()))
+        task = progress.add_task("reindexing", total=store.count())
         count = store.reindex(lambda n: progress.advance(task, n))
     out.print(f"reindexed {count} articles with {store.settings.embed_model}")
 
@@ -317,7 +317,7 @@ def chat() -> None:
     engine = _open_engine()
     interactive = sys.stdin.isatty()
     if interactive:
-        articles = engine.store.stats().articles
+        articles = engine.store.count()
         out.print(f"Kabar over {articles} articles. Ask a question (Ctrl-D quits).")
     history: list[Turn] = []
     while True:

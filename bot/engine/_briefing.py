@@ -45,7 +45,7 @@ def brief(engine: Engine, topic: str, language: str) -> Briefing:
         sources = number_sources(engine.passages(topic))[:ARTICLES]
         items = tuple(_topic_item(source) for source in sources)
     else:
-        records = engine.store.articles()[:ARTICLES]
+        records = engine.store.newest(ARTICLES)
         items = tuple(
             _lead_item(n, record, engine.store.text(record.id))
             for n, record in enumerate(records, start=1)

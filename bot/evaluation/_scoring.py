@@ -121,6 +121,7 @@ def fill_store(
     articles. `progress(done, total)` follows the writes.
     """
     wanted = {article.id for article in articles}
+    # The set comparison needs every record: `articles()` reads them page by page.
     extra = [record.id for record in store.articles() if record.id not in wanted]
     for article_id in extra:
         store.remove(article_id)

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Messag
 from telegram.error import TelegramError
 
 from ingest import IngestError, Ingestor, IngestResult
-from store import ArticleRecord, Outcome, StoreError
+from store import ArticleRecord, Outcome, Store, StoreError
 
 from ._access import is_bot_admin, may_change_collection
 from ._replies import split_html
@@ -178,12 +178,13 @@ async def sources_command(update: Update, context: KabarContext) -> None:
     if message is None:
         return
     language = user_language(update)
-    records = await asyncio.to_thread(context.bot_data.services.engine.store.articles)
-    page, pages = _requested_page(context.args or []), _page_count(records)
-    if records and (page is None or not 1 <= page <= pages):
+    store = context.bot_data.services.engine.store
+    total = await asyncio.to_thread(store.count)
+    page, pages = _requested_page(context.args or []), _page_count(total)
+    if total and (page is None or not 1 <= page <= pages):
         await message.reply_text(text(language, "sources_usage", pages=pages))
         return
-    body, markup = _sources_page(records, page or 1, language)
+    body, markup = await asyncio.to_thread(_sources_page, store, page or 1, language)
     await message.reply_text(body, reply_markup=markup)
 
 
@@ -196,9 +197,9 @@ async def sources_button(update: Update, context: KabarContext) -> None:
     page = _requested_page([query.data.removeprefix(f"{SOURCES}:")])
     if page is None:
         return  # only a modified client sends data the bot never put on a button
-    records = await asyncio.to_thread(context.bot_data.services.engine.store.articles)
+    store = context.bot_data.services.engine.store
     # The collection may have shrunk since the buttons were made: the nearest page is shown.
-    body, markup = _sources_page(records, page, user_language(update))
+    body, markup = await asyncio.to_thread(_sources_page, store, page, user_language(update))
     await query.message.edit_text(body, reply_markup=markup)
 
 
@@ -214,23 +215,27 @@ def _requested_page(args: list[str]) -> int | None:
     return None
 
 
-def _page_count(records: list[ArticleRecord]) -> int:
-    return (len(records) + _PAGE - 1) // _PAGE
+def _page_count(total: int) -> int:
+    return (total + _PAGE - 1) // _PAGE
 
 
 def _sources_page(
-    records: list[ArticleRecord], page: int, language: str
+    store: Store, page: int, language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of /sources (the nearest one there is), with its Previous and Next buttons."""
-    if not records:
+    """One page of /sources (the nearest one there is), with its Previous and Next buttons.
+
+    Only the page's articles are read (the store counts the rest), however large the collection.
+    """
+    total = store.count()
+    if not total:
         return text(language, "sources_empty"), None
-    pages = _page_count(records)
+    pages = _page_count(total)
     page = min(max(page, 1), pages)
-    shown = records[(page - 1) * _PAGE : page * _PAGE]
+    shown = store.newest(_PAGE, offset=(page - 1) * _PAGE)
+    if not shown:  # removed since it was counted
+        return text(language, "sources_empty"), None
     first = (page - 1) * _PAGE + 1
-    heading = text(
-        language, "sources_page", first=first, last=first + len(shown) - 1, total=len(records)
-    )
+    heading = text(language, "sources_page", first=first, last=first + len(shown) - 1, total=total)
     lines = [f"<code>{r.id}</code> {html.escape(r.title)}{_where(r)}" for r in shown]
     buttons = [
         InlineKeyboardButton(text(language, label), callback_data=f"{SOURCES}:{target}")

@@ -34,6 +34,7 @@ from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
 from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
+from tests.store.conftest import make_article
 
 ADMIN = 42  # a bot admin (ADMIN_USER_IDS)
 USER = 1001  # anyone
@@ -1073,6 +1074,47 @@ async def test_sources_pages_and_stats(
     assert f"{amber.id} Amberville opens library number 1 — amber.txt" in listed
     assert f"{kestrel.id} Kestrelville opens library number 11" in listed
     assert plain(stats) == "11 articles, 11 chunks. Languages: en 11."
+
+
+async def test_sources_pages_list_the_newest_first_by_date(
+    server: BotApiServer, fresh_engine: Engine, store: Store, start_bot: Start
+) -> None:
+    # Written oldest last, so that the order shown is the dates', not the writes'.
+    days = list(range(12))
+    store.write(
+        [
+            make_article(
+                f"day{d:02}",
+                f"Ferry timetable {d}",
+                f"The harbour published ferry timetable {d} for the island routes.",
+                site="harbour.example",
+                published=f"2024-05-{20 - d:02}",
+            )
+            for d in days
+        ]
+    )
+    await start_bot(Kabar.create(fresh_engine, settings_for(server)))
+
+    server.command(USER, USER, "sources", "2")
+    second = await next_message(server, USER)
+    server.command(USER, USER, "sources")
+    first = await next_message(server, USER)
+
+    assert plain(first).split("\n") == [
+        "Articles 1-10 of 12:",
+        *(
+            f"day{d:02} Ferry timetable {d} — harbour.example 2024-05-{20 - d:02}"
+            for d in days[:10]
+        ),
+    ]
+    assert plain(second).split("\n") == [
+        "Articles 11-12 of 12:",
+        *(
+            f"day{d:02} Ferry timetable {d} — harbour.example 2024-05-{20 - d:02}"
+            for d in days[10:]
+        ),
+    ]
+    assert button_texts(second) == ["« Previous"]
 
 
 async def test_sources_with_an_odd_page_gets_the_usage_line(
