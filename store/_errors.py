@@ -21,3 +21,7 @@ class ArticleNotFoundError(StoreError):
 
 class WriteConflictError(StoreError):
     """Another process rolled back a write in flight, taking its writer for dead."""
+
+
+class KeywordIndexError(StoreError):
+    """The keyword index cannot be written: another process holds it too long, or the disk fails."""

