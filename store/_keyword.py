@@ -56,11 +56,23 @@ def _schema() -> tantivy.Schema:
 _SCHEMA = _schema()
 
 
+# Lucene's English stop set (as bm25s had it): short, so that the question words an English
+# question brings ("who", "which") still count as words the collection does not know, which is
+# what tells fusion to trust keyword search less across languages (see `coverage`).
+# fmt: off
+_ENGLISH = (
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with"
+)
+# fmt: on
+
+
 @functools.cache
 def stop_words() -> tuple[str, ...]:
-    """English and Indonesian function words (NLTK's lists, as LlamaIndex bundles them)."""
+    """English function words (Lucene's) and Indonesian ones (NLTK's, bundled by LlamaIndex)."""
     _ = globals_helper.stopwords  # puts LlamaIndex's bundled NLTK data on NLTK's path
-    return tuple(sorted({*stopwords.words("english"), *stopwords.words("indonesian")}))
+    return tuple(sorted({*_ENGLISH, *stopwords.words("indonesian")}))
 
 
 @functools.cache
