@@ -129,12 +129,14 @@ class KeywordIndex:
         terms = Counter(tokenize(query))
         if not terms:
             return []
-        words = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, _term(term, count)) for term, count in terms.items()]
+        words = [(tantivy.Occur.Should, _term(term, count)) for term, count in terms.items()]
+        must = _filter_clauses(filters or SearchFilters())
+        # One flat query: a union of words alone is what tantivy's block-max WAND top-k prunes.
+        wanted = tantivy.Query.boolean_query(
+            [*words, *must], minimum_number_should_match=1 if must else None
         )
-        clauses = [(tantivy.Occur.Must, words), *_filter_clauses(filters or SearchFilters())]
         searcher = self._index.searcher()
-        hits = searcher.search(tantivy.Query.boolean_query(clauses), limit=k, count=False).hits
+        hits = searcher.search(wanted, limit=k, count=False).hits
         return [(str(searcher.doc(address)["id"][0]), float(score)) for score, address in hits]
 
     def coverage(self, query: str) -> float:
