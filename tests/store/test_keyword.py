@@ -49,16 +49,12 @@ def test_coverage_tells_how_many_question_words_the_passages_know(tmp_path: Path
     assert index.coverage("volcano eruption") == 0.0
 
 
-def test_english_and_indonesian_stop_words_match_nothing(tmp_path: Path) -> None:
-    index = indexed(
-        tmp_path,
-        make_article("merapi", "Merapi", MERAPI_ID, language="id"),
-        make_article("nile", "Nile", NILE),
-    )
+def test_english_function_words_match_nothing(tmp_path: Path) -> None:
+    index = indexed(tmp_path, make_article("nile", "Nile", NILE))
 
-    assert tokenize("Siapa yang mendukung the LNA di Libya?") == ["mendukung", "lna", "libya"]
-    assert index.search("yang dan di ke the of and", k=5) == []
-    assert index.coverage("yang dan the of") == 0.0
+    assert tokenize("Who backs the LNA in Libya?") == ["who", "backs", "lna", "libya"]
+    assert index.search("the of and in to", k=5) == []
+    assert index.coverage("the of and") == 0.0
     assert [i.split(":")[0] for i, _ in index.search("the Nile dam", k=5)] == ["nile"]
 
 
