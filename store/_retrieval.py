@@ -1,4 +1,4 @@
-"""Hybrid retrieval through LlamaIndex: vector search in Chroma and BM25, fused.
+"""Hybrid retrieval through LlamaIndex: vector search in Chroma and BM25 (tantivy), fused.
 
 Keyword search is weighed by how well the question's words can match the passages.
 """
@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+from chromadb.api.models.Collection import Collection
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
@@ -19,7 +20,9 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ._aliases import alias_variants, question_names
 from ._article import ArticleInfo, Chunk
-from ._catalog import Catalog, SearchFilters
+from ._filters import SearchFilters
+from ._keyword import KeywordIndex
+from ._sentences import unpack_vectors
 
 #: How many of the best hits of each kind are read for aliases of the question's names.
 _ALIAS_SOURCES = 10
@@ -37,8 +40,8 @@ class HybridRetriever(BaseRetriever):
     """Vector and keyword candidates, fused, each node annotated for composing an answer.
 
     A hybrid score adds three measures: the question's cosine with the whole passage, with the
-    passage's closest sentence, and BM25, weighed by the catalog's `coverage` (the share of the
-    question's words that occur in the collection at all). BM25 counts `keyword_weight` times
+    passage's closest sentence, and BM25, weighed by the keyword index's `coverage` (the share of
+    the question's words that occur in the collection at all). BM25 counts `keyword_weight` times
     coverage squared: an Indonesian question over Indonesian news gets the full keyword vote, an
     English one little beyond shared names. The closest sentence takes `sentence_weight` times
     (1 - coverage) of the cosine's share: across languages a passage vector dilutes the one
@@ -63,7 +66,8 @@ class HybridRetriever(BaseRetriever):
         self,
         vector_store: ChromaVectorStore,
         embed_model: BaseEmbedding,
-        catalog: Callable[[], Catalog],
+        keyword: KeywordIndex,
+        chunks: Collection,
         reference: Callable[[], np.ndarray],
         *,
         chance: Callable[[], float] = lambda: 0.0,
@@ -78,7 +82,8 @@ class HybridRetriever(BaseRetriever):
         super().__init__(**kwargs)
         self._vector_store = vector_store
         self._embed_model = embed_model
-        self._catalog = catalog
+        self._keyword = keyword
+        self._chunks = chunks
         self._reference = reference
         self._chance = chance
         self.mode = mode
@@ -89,22 +94,28 @@ class HybridRetriever(BaseRetriever):
         self.sentence_weight = sentence_weight
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        catalog = self._catalog()
         if query_bundle.embedding is None:
             query_bundle.embedding = self._embed_model.get_query_embedding(query_bundle.query_str)
         queries = [query_bundle.embedding]
-        vector = self._vector_hits(query_bundle.embedding) if self.mode != Mode.KEYWORD else []
-        keyword = self._keyword_hits(catalog, query_bundle) if self.mode != Mode.VECTOR else []
+        # Chroma's metadata of each candidate, read with it: its sentences' spans and vectors.
+        stored: dict[str, Mapping[str, Any]] = {}
+        vector = (
+            self._vector_hits(query_bundle.embedding, stored) if self.mode != Mode.KEYWORD else []
+        )
+        keyword = (
+            self._keyword_hits(query_bundle.query_str, stored) if self.mode != Mode.VECTOR else []
+        )
         seen = [chunk.text for chunk in [*vector[:_ALIAS_SOURCES], *keyword[:_ALIAS_SOURCES]]]
         names = sorted(question_names(query_bundle.query_str, seen))
         if self.mode == Mode.HYBRID:
             for variant in alias_variants(query_bundle.query_str, seen):
                 queries.append(self._embed_model.get_query_embedding(variant))
-                vector = _best_of(vector, self._vector_hits(queries[-1]))
-        best_sentence = _sentence_scores(catalog, [*vector, *keyword], queries)
-        ranked = self._rank(
-            vector, keyword, best_sentence, catalog.keyword.coverage(query_bundle.query_str)
+                vector = _best_of(vector, self._vector_hits(queries[-1], stored))
+        best_sentence = _sentence_scores(stored, [*vector, *keyword], queries)
+        coverage = (
+            self._keyword.coverage(query_bundle.query_str) if self.mode == Mode.HYBRID else 0.0
         )
+        ranked = self._rank(vector, keyword, best_sentence, coverage)
         cosine = {chunk.id: chunk.score for chunk in vector}
         level = float((self._reference() @ np.asarray(queries[0], dtype=np.float32)).max())
         collection_chance = self._chance()
@@ -113,7 +124,7 @@ class HybridRetriever(BaseRetriever):
                 chunk,
                 score,
                 cosine=cosine.get(chunk.id, -1.0),
-                sentences=catalog.sentences(chunk.id),
+                sentences=str(stored[chunk.id].get("sentences") or ""),
                 sentence_scores=best_sentence[chunk.id],
                 reference_level=level,
                 chance=collection_chance,
@@ -142,26 +153,41 @@ class HybridRetriever(BaseRetriever):
             keyword_weight=self.keyword_weight * coverage**2,
         )
 
-    def _vector_hits(self, embedding: list[float]) -> list[Chunk]:
+    def _vector_hits(
+        self, embedding: list[float], stored: dict[str, Mapping[str, Any]]
+    ) -> list[Chunk]:
+        """The closest chunks by passage cosine; their metadata goes into `stored`."""
         query = VectorStoreQuery(
             query_embedding=embedding,
             similarity_top_k=self.candidates,
             filters=self.filters.to_metadata_filters(),
         )
         result = self._vector_store.query(query)
+        stored.update((node.node_id, node.metadata) for node in result.nodes or [])
         return [
             # ChromaVectorStore reports exp(-cosine distance); cosine similarity reads better.
             Chunk.from_metadata(node.node_id, node.get_content(), node.metadata, 1 + math.log(s))
             for node, s in zip(result.nodes or [], result.similarities or [], strict=True)
         ]
 
-    def _keyword_hits(self, catalog: Catalog, query_bundle: QueryBundle) -> list[Chunk]:
-        hits = catalog.keyword_search(query_bundle.query_str, self.candidates, self.filters)
-        return [_with_score(chunk, score) for chunk, score in hits]
+    def _keyword_hits(self, query: str, stored: dict[str, Mapping[str, Any]]) -> list[Chunk]:
+        """The best chunks by BM25, read from Chroma; their metadata goes into `stored`."""
+        hits = self._keyword.search(query, self.candidates, self.filters)
+        if not hits:
+            return []
+        found = self._chunks.get(ids=[i for i, _ in hits], include=["documents", "metadatas"])
+        chunks = {}
+        for i, document, metadata in zip(
+            found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+        ):
+            stored.setdefault(i, metadata)
+            chunks[i] = Chunk.from_metadata(i, document or "", metadata)
+        # A chunk another process deleted since the index was read is simply no candidate.
+        return [_with_score(chunks[i], score) for i, score in hits if i in chunks]
 
 
 def _sentence_scores(
-    catalog: Catalog, chunks: list[Chunk], queries: list[list[float]]
+    stored: Mapping[str, Mapping[str, Any]], chunks: list[Chunk], queries: list[list[float]]
 ) -> dict[str, np.ndarray]:
     """Each chunk's sentences scored by their closest question, the asked one or a variant.
 
@@ -169,7 +195,11 @@ def _sentence_scores(
     make its best sentence score what the asked question's best one does.
     """
     matrix = np.asarray(queries, dtype=np.float32).T
-    scores = {chunk.id: catalog.sentence_vectors(chunk.id) @ matrix for chunk in chunks}
+    dimension = matrix.shape[0]
+    scores = {
+        chunk.id: unpack_vectors(stored[chunk.id].get("sentence_vectors"), dimension) @ matrix
+        for chunk in chunks
+    }
     rows = [s for s in scores.values() if len(s)]
     if not rows:
         return {i: s[:, 0] for i, s in scores.items()}

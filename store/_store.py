@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -17,11 +16,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
-from ._catalog import Catalog, SearchFilters
 from ._chunking import Chunker
 from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
+from ._filters import SearchFilters
 from ._fingerprint import FingerprintIndex, fingerprint
+from ._keyword import KeywordIndex
 from ._lease import Lease, abandoned, hold
 from ._registry import Registry
 from ._relevance import CALIBRATED_FROM, PROBE_QUESTIONS, REFERENCE_SENTENCES, chance_level
@@ -30,7 +30,6 @@ from ._sentences import pack_vectors, parse_spans
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
-_CATALOG_CHECK_SECONDS = 1.0
 # As many passages as an answer reads, for each probe question of the relevance floor.
 _PROBE_TOP_K = 6
 
@@ -58,8 +57,9 @@ class _Plan:
 class _ReadingRetriever(HybridRetriever):
     """A `HybridRetriever` that reads under the store's read lock, so no commit lands midway.
 
-    Its catalog and Chroma's chunks then agree: a question never finds a chunk of a batch that
-    its catalog, read a moment before, lacks.
+    A commit is then seen whole: an updated article's new chunks never beside its old ones, nor
+    a chunk that Chroma holds and the keyword index does not yet. Commits are short (the
+    embedding is done before), so a question waits for one at most, never for an embedding.
     """
 
     def __init__(self, reading: fasteners.ReaderWriterLock, *args: Any, **kwargs: Any) -> None:
@@ -81,7 +81,10 @@ class Store:
         store.search("Who backs Haftar?", k=3)             # -> [Chunk, ...]
 
     Opening a store, and every write, repairs any article whose writer died midway; a batch
-    that another live process is writing is left alone.
+    that another live process is writing is left alone. Nothing of the collection is kept in
+    memory: a question reads Chroma and the keyword index in the data folder, whose readers follow
+    each commit of any process (tantivy watches the index's version, its meta.json), so writes by
+    others sharing the Chroma server and data folder are answered within a second.
     """
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
@@ -104,10 +107,8 @@ class Store:
         # Every retrieval reads under it, and a commit takes it alone: a question sees a batch
         # whole or not at all, and waits for a commit, never for an embedding.
         self._reading = fasteners.ReaderWriterLock()
-        # The read side's caches: the catalog, the reference vectors and the chance level.
+        # The read side's caches: the reference vectors and the chance level.
         self._caches = threading.RLock()
-        self._catalog: Catalog | None = None
-        self._catalog_checked = 0.0
         self._reference: np.ndarray | None = None
         # The chance level with the chunk count it was measured at, and the probes' vectors.
         self._chance: tuple[int, float] | None = None
@@ -122,8 +123,10 @@ class Store:
         if rolled_forward:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+        self._keyword = KeywordIndex(self.settings.data_dir / "keyword")
         self._recover()
         self._registry.upgrade()
+        self._sync_keyword_index()
 
     @property
     def _model_metadata(self) -> dict[str, str | int]:
@@ -161,10 +164,21 @@ class Store:
             if not abandoned(pending.lease):
                 continue  # a live writer's batch, still on its way in
             self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
+            self._keyword.drop(pending.article_id, keep_version=pending.committed_hash)
             if pending.committed_hash:
                 self._registry.settle([pending.article_id])
             else:
                 self._registry.delete([pending.article_id])
+
+    def _sync_keyword_index(self) -> None:
+        """Build the keyword index from Chroma when it is new, of an older layout, or out of step.
+
+        Out of step means another chunk count than Chroma's while no write is in flight (the
+        index was deleted, or a writer on another data folder used the same Chroma server).
+        """
+        stale = self._keyword.stale()
+        if stale or (not self._registry.pending() and len(self._keyword) != self._chunks.count()):
+            self._keyword.rebuild(self._chunks)
 
     def write(self, articles: Sequence[Article]) -> list[WriteResult]:
         """Store a batch of articles; each is added, updated, unchanged or a duplicate.
@@ -227,7 +241,6 @@ class Store:
         if writes:
             with hold(self.settings.write_lease_seconds) as lease, self._reading.write_lock():
                 self._commit(writes, lease)
-                self._catalog = None
         # Only now: a copy's original may be in this very batch.
         for original, where in plan.copies:
             self._registry.add_location(original, where)
@@ -255,6 +268,7 @@ class Store:
         nodes = [node for write in writes for node in write.nodes]
         self._registry.begin(articles, lease)
         self.vector_store.add(nodes)
+        self._keyword.add(nodes)
         lost = self._registry.lost([a.id for a in articles], lease)
         if lost:
             self._drop_uncommitted([w for w in writes if w.article.id in lost])
@@ -275,6 +289,7 @@ class Store:
         replaced = [write.article for write in writes if write.replaces]
         for article in replaced:
             self._chunks.delete(where=_other_versions(article.id, article.content_hash))
+            self._keyword.drop(article.id, keep_version=article.content_hash)
         self._registry.settle([article.id for article in replaced])
 
     def _drop_uncommitted(self, writes: list[_Write]) -> None:
@@ -283,6 +298,7 @@ class Store:
         orphans = [n.node_id for w in writes if w.article.id not in committed for n in w.nodes]
         if orphans:
             self._chunks.delete(ids=orphans)
+            self._keyword.delete(orphans)
 
     def _conflict(self, article_ids: list[str]) -> WriteConflictError:
         return WriteConflictError(
@@ -364,13 +380,13 @@ class Store:
         ):
             record = self.get(article_id)
             self._discard(article_id, lease)
-            self._catalog = None
             return record
 
     def _discard(self, article_id: str, lease: Lease) -> None:
         """An article's record and chunks deleted, in an order a crash at any point survives."""
         self._registry.withdraw([article_id], lease)
         self._chunks.delete(where={"article_id": article_id})
+        self._keyword.drop(article_id)
         self._registry.delete([article_id])
 
     def stats(self) -> Stats:
@@ -391,21 +407,6 @@ class Store:
             location=_chroma.location(self.settings),
         )
 
-    def catalog(self) -> Catalog:
-        """Every chunk in memory with its keyword index, reloaded when the collection changed.
-
-        This process's writes drop it at once; writes by others (through a Chroma server) are
-        noticed by the chunk count, looked at no more than once a second.
-        """
-        with self._reading.read_lock(), self._caches:
-            now = time.monotonic()
-            stale = now - self._catalog_checked >= _CATALOG_CHECK_SECONDS
-            if stale:
-                self._catalog_checked = now
-            if self._catalog is None or (stale and len(self._catalog) != self._chunks.count()):
-                self._catalog = Catalog.load(self._chunks, self.embed_model.dimension)
-            return self._catalog
-
     def _reference_vectors(self) -> np.ndarray:
         """The vectors of the relevance floor's reference sentences, embedded on first use."""
         with self._caches:
@@ -422,7 +423,7 @@ class Store:
         is measured wait for it rather than each asking the probes again.
         """
         with self._caches:
-            chunks = len(self.catalog())
+            chunks = self._chunks.count()
             known = self._chance
             if known is None or abs(chunks - known[0]) > known[0] / 4:
                 level = self._probe_level() if chunks >= CALIBRATED_FROM else 0.0
@@ -454,7 +455,8 @@ class Store:
             self._reading,
             self.vector_store,
             self.embed_model,
-            self.catalog,
+            self._keyword,
+            self._chunks,
             self._reference_vectors,
             mode=mode,
             top_k=top_k,
@@ -499,13 +501,15 @@ class Store:
                 if progress:
                     progress(1)
             with self._reading.write_lock():
+                # Until it is built from the new chunks, whoever opens the store builds it.
+                self._keyword.invalidate()
                 self._client.delete_collection(name)
                 # From here on a crash rolls the reindex forward on the next open, counts included.
                 self._registry.set_chunk_counts(counts)
                 self._finish_reindex()
                 self._chunks = self._open_chunks(check_model=True)
                 self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
-                self._catalog = None
+                self._keyword.rebuild(self._chunks)
             return len(counts)
 
     def _finish_reindex(self) -> bool:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from ingest import Ingestor, IngestSettings
-from store import Outcome, Store, StoreSettings, StoreUnavailableError
-from tests.conftest import SEED
-from tests.store.conftest import free_port
+from store import Mode, Outcome, Store, StoreSettings, StoreUnavailableError
+from tests.conftest import ROOT, SEED
+from tests.store.conftest import CHESS, free_port, make_article
 
 
 def test_the_seed_goes_in_through_the_server_and_another_client_sees_it(
@@ -80,3 +81,62 @@ def test_an_unreachable_server_is_a_clear_error_naming_it(tmp_path: Path) -> Non
         Store(settings)
 
     assert f"127.0.0.1:{port}" in str(raised.value)
+
+
+UPDATE_CHESS = """
+import sys
+from pathlib import Path
+
+from store import Store, StoreSettings
+from tests.store.conftest import CHESS, make_article
+
+port, collection, data_dir = sys.argv[1:]
+settings = StoreSettings(
+    data_dir=Path(data_dir), chroma_host="127.0.0.1", chroma_port=int(port), collection=collection
+)
+update = CHESS.replace("checkmate", "stalemate").replace("rook", "bishop")
+[result] = Store(settings).write([make_article("chess", "Teen wins chess title", update)])
+print(result.outcome, result.chunks)
+"""
+
+
+def test_an_update_by_another_process_with_the_same_chunk_count_is_answered(
+    server_settings: StoreSettings,
+) -> None:
+    store = Store(server_settings)
+    store.write([make_article("chess", "Teen wins chess title", CHESS)])
+    question = "Which piece did she sacrifice?"
+    assert "rook" in store.search(question, k=1)[0].text
+    chunks = store.get("chess").chunks
+
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            UPDATE_CHESS,
+            str(server_settings.chroma_port),
+            server_settings.collection,
+            str(server_settings.data_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.split() == ["updated", str(chunks)]
+    # Asked again and again from the moment the other process is done: never an error (this
+    # process's keyword index may still name the replaced chunks), the update within seconds.
+    deadline = time.monotonic() + 5
+    while True:
+        best = store.search(question, k=1)[0]
+        by_keyword = store.search("stalemate", k=1, mode=Mode.KEYWORD)
+        if "bishop" in best.text and by_keyword:
+            break
+        assert time.monotonic() < deadline, "the other process's update was not seen in 5 s"
+        time.sleep(0.1)
+    assert store.search("checkmate", k=3, mode=Mode.KEYWORD) == []
+    assert store.get("chess").chunks == chunks

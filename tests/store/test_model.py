@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import EmbeddingModelMismatchError, Store, StoreSettings
+from store import EmbeddingModelMismatchError, Mode, Store, StoreSettings
 from store._registry import Registry
 from tests.store.conftest import CHESS, NILE, RICE, CrashError, make_article
+from tests.store.test_keyword import keyword_ids
 
 
 def test_opening_a_collection_made_by_another_model_names_the_fix(
@@ -82,6 +83,7 @@ def test_reindex_after_changing_the_chunk_size_rechunks_every_article(
         assert record.chunks == len(chunks) > 1
         assert " ".join(c.text for c in chunks).split() == text.split()
     assert store.stats().chunks == sum(r.chunks for r in store.articles())
+    assert keyword_ids(smaller) == set(store._chunks.get(include=[])["ids"])
     assert store.search("Who won the chess championship?", k=1)[0].article_id == "chess"
 
 
@@ -134,4 +136,6 @@ def test_a_reindex_interrupted_after_dropping_the_old_chunks_completes_on_open(
     store = Store(smaller)
     for record in store.articles():
         assert record.chunks == len(store.chunks(record.id)) > 1
+    assert keyword_ids(smaller) == set(store._chunks.get(include=[])["ids"])
     assert store.search("Who won the chess championship?", k=1)[0].article_id == "chess"
+    assert [c.article_id for c in store.search("checkmate", k=3, mode=Mode.KEYWORD)] == ["chess"]

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from store import Mode, SearchFilters, Store, StoreSettings
-from store._keyword import KeywordIndex
 from tests.store.conftest import CHESS, MERAPI_ID, NILE, RICE, VOLCANO, make_article
 
 
@@ -92,11 +91,3 @@ def test_a_reopened_store_rebuilds_its_keyword_index(
     reopened = Store(store_settings)
 
     assert [c.article_id for c in reopened.search("checkmate", k=3, mode=Mode.KEYWORD)] == ["chess"]
-
-
-def test_coverage_tells_how_many_question_words_the_passages_know() -> None:
-    index = KeywordIndex(["Gunung Merapi kembali erupsi", "Warga dievakuasi dari lereng"])
-
-    assert index.coverage("Merapi erupsi") == 1.0
-    assert index.coverage("volcano Merapi") == 0.5
-    assert index.coverage("volcano eruption") == 0.0
