@@ -112,8 +112,10 @@ class KeywordIndex:
         self._folder = folder
         self._index = _open(folder)
         self._index.register_tokenizer(_ANALYZER, _analyzer())
-        # Readers reload by themselves when any process commits (tantivy watches meta.json).
-        self._index.config_reader(reload_policy="commit")
+        # Reloaded by `_searcher` when a commit (of any process or store) has changed meta.json:
+        # tantivy's own watch reloads a moment later, and a question may come in between.
+        self._index.config_reader(reload_policy="manual")
+        self._seen = -1
 
     def stale(self) -> bool:
         """Whether the index must be built again from the chunks (new, upgraded, or reindexed)."""
@@ -121,7 +123,7 @@ class KeywordIndex:
         return not stamp.exists() or stamp.read_text(encoding="ascii") != _stamp()
 
     def __len__(self) -> int:
-        return int(self._index.searcher().num_docs)
+        return int(self._searcher().num_docs)
 
     def search(
         self, query: str, k: int, filters: SearchFilters | None = None
@@ -136,7 +138,7 @@ class KeywordIndex:
         wanted = tantivy.Query.boolean_query(
             [*words, *must], minimum_number_should_match=1 if must else None
         )
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         hits = searcher.search(wanted, limit=_POOL * k, count=False).hits
         if not hits:
             return []
@@ -162,7 +164,7 @@ class KeywordIndex:
         terms = tokenize(query)
         if not terms:
             return 0.0
-        searcher = self._index.searcher()
+        searcher = self._searcher()
         return sum(searcher.doc_freq("text", term) > 0 for term in terms) / len(terms)
 
     def add(self, nodes: Sequence[BaseNode]) -> None:
@@ -192,6 +194,14 @@ class KeywordIndex:
                     ]
                 )
             )
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher over the last commit of any process: one stat of meta.json per question."""
+        committed = (self._folder / "meta.json").stat().st_mtime_ns
+        if committed != self._seen:
+            self._index.reload()
+            self._seen = committed
+        return self._index.searcher()
 
     def invalidate(self) -> None:
         """Mark the index for a rebuild: whoever opens the store next builds it again."""
@@ -228,8 +238,6 @@ class KeywordIndex:
             raise
         finally:
             writer.wait_merging_threads()  # also lets go of the index's lock
-        # This process reads its own write at once, not after the reader's watch notices it.
-        self._index.reload()
 
     def _writer(self) -> tantivy.IndexWriter:
         """The index's one writer, waited for while another process (or store) holds it."""

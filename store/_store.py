@@ -82,9 +82,9 @@ class Store:
 
     Opening a store, and every write, repairs any article whose writer died midway; a batch
     that another live process is writing is left alone. Nothing of the collection is kept in
-    memory: a question reads Chroma and the keyword index in the data folder, whose readers follow
-    each commit of any process (tantivy watches the index's version, its meta.json), so writes by
-    others sharing the Chroma server and data folder are answered within a second.
+    memory: a question reads Chroma and the keyword index in the data folder, whose reader
+    reloads when any process's commit has changed the index's version (its meta.json), so writes
+    by others sharing the Chroma server and data folder are answered at once.
     """
 
     def __init__(self, settings: StoreSettings | None = None, *, check_model: bool = True) -> None:
