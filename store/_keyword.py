@@ -115,7 +115,7 @@ class KeywordIndex:
         # Reloaded by `_searcher` when a commit (of any process or store) has changed meta.json:
         # tantivy's own watch reloads a moment later, and a question may come in between.
         self._index.config_reader(reload_policy="manual")
-        self._seen = -1
+        self._seen: tuple[int, int, int] | None = None
 
     def stale(self) -> bool:
         """Whether the index must be built again from the chunks (new, upgraded, or reindexed)."""
@@ -197,7 +197,10 @@ class KeywordIndex:
 
     def _searcher(self) -> tantivy.Searcher:
         """A searcher over the last commit of any process: one stat of meta.json per question."""
-        committed = (self._folder / "meta.json").stat().st_mtime_ns
+        meta = (self._folder / "meta.json").stat()
+        # Each commit writes meta.json anew (a new file renamed over the old: a new inode), so
+        # two commits within one tick of the file system's clock still differ.
+        committed = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
         if committed != self._seen:
             self._index.reload()
             self._seen = committed
