@@ -9,6 +9,7 @@ Run as a script, it serves `FOLDER` and prints its port: `python scripts/_pages.
 
 from __future__ import annotations
 
+import functools
 import html
 import http.server
 import subprocess
@@ -69,21 +70,24 @@ class PageServer:
         self._process.wait(timeout=10)
 
 
+class _DelayedPages(http.server.SimpleHTTPRequestHandler):
+    """A folder's files, each answered after `delay` seconds."""
+
+    delay = 0.0
+
+    def do_GET(self) -> None:
+        time.sleep(self.delay)
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def serve(folder: Path, delay: float) -> None:
     """Serve the folder's files until killed, printing the port first."""
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, directory=str(folder), **kwargs)  # type: ignore[arg-type]
-
-        def do_GET(self) -> None:
-            time.sleep(delay)
-            super().do_GET()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    _DelayedPages.delay = delay
+    handler = functools.partial(_DelayedPages, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     server.serve_forever()
