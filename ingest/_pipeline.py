@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -113,24 +115,30 @@ class Ingestor:
         return self.run(self.plan(sources, fields, feed))
 
     def run(self, items: Iterable[Item]) -> Iterator[IngestResult]:
-        """Load the items in order and write them in batches; a feed's entries join the queue."""
-        queue = deque(items)
+        """Load the items in order and write them in batches; a feed's entries join the queue.
+
+        The items load on a thread of their own, up to a batch ahead, while this one writes:
+        the next pages are fetched while a batch is embedded. Results come as they did loading
+        inline: a failure at once, an article once its batch is written. Closing the iterator
+        stops the loading after the item in hand.
+        """
+        loader = _Loader(items, self._load, ahead=self.settings.batch_size)
         batch: list[tuple[str, Article]] = []
-        while queue:
-            item = queue.popleft()
-            loaded = self._load(item)
-            if isinstance(loaded, IngestResult):
-                yield loaded
-            elif isinstance(loaded, list):
-                queue.extendleft(reversed(loaded))
-            else:
-                batch.append((item.label, loaded))
+        try:
+            for loaded in loader:
+                if isinstance(loaded, IngestResult):
+                    yield loaded
+                    continue
+                batch.append(loaded)
                 if len(batch) >= self.settings.batch_size:
                     yield from self._write(batch)
                     batch = []
-        yield from self._write(batch)
+            yield from self._write(batch)
+        finally:
+            loader.close()
 
-    def _load(self, item: Item) -> Article | list[Item] | IngestResult:
+    @staticmethod
+    def _load(item: Item) -> Article | list[Item] | IngestResult:
         """The item's article or the items it stands for; whatever goes wrong, its failure."""
         try:
             loaded = item.load()
@@ -185,3 +193,77 @@ class Ingestor:
             return
         for (label, _), result in zip(batch, results, strict=True):
             yield IngestResult(label, result.outcome, result.article_id, result.title)
+
+
+#: A loaded item: its label and article, or its failure.
+_Loaded = tuple[str, Article] | IngestResult
+
+
+@dataclass(frozen=True)
+class _End:
+    """The loader is done; `error` is what stopped it, if anything did."""
+
+    error: BaseException | None = None
+
+
+class _Loader:
+    """Items loaded in order on a thread of their own, at most `ahead` waiting to be taken.
+
+    A feed's items join the front of the queue as they do when loading inline. Taking stops at
+    the end of the items; `close` stops the thread after the item in hand (a fetch ends by its
+    deadline) and waits for it.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Item],
+        load: Callable[[Item], Article | list[Item] | IngestResult],
+        ahead: int,
+    ) -> None:
+        self._items = deque(items)
+        self._load = load
+        self._loaded: queue.Queue[_Loaded | _End] = queue.Queue(ahead)
+        self._stop = threading.Event()
+        # A daemon, so that an iterator left unclosed never keeps the process from exiting.
+        self._thread = threading.Thread(target=self._run, name="ingest-loader", daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[_Loaded]:
+        """Each article (with its label) or failure, in order, a feed's entries in its place."""
+        while not isinstance(loaded := self._loaded.get(), _End):
+            yield loaded
+        if loaded.error is not None:
+            raise loaded.error
+
+    def close(self) -> None:
+        """Stop loading and wait for the thread to end."""
+        self._stop.set()
+        # Room in the queue for the one put the thread may still make; it checks the stop before
+        # each, so it makes no other.
+        while True:
+            try:
+                self._loaded.get_nowait()
+            except queue.Empty:
+                break
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while self._items and not self._stop.is_set():
+                item = self._items.popleft()
+                loaded = self._load(item)
+                if isinstance(loaded, list):
+                    self._items.extendleft(reversed(loaded))
+                elif isinstance(loaded, IngestResult):
+                    self._put(loaded)
+                else:
+                    self._put((item.label, loaded))
+            self._put(_End())
+        # `_load` makes every error the item's failure; whatever still escapes (a SystemExit from
+        # a load, a bug here) is raised to the writer rather than leave it waiting forever.
+        except BaseException as exc:  # noqa: BLE001 - raised again by the writer
+            self._put(_End(exc))
+
+    def _put(self, loaded: _Loaded | _End) -> None:
+        if not self._stop.is_set():
+            self._loaded.put(loaded)

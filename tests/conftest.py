@@ -57,18 +57,21 @@ class Route:
 class Site:
     """Pages served on 127.0.0.1 by the test; `routes` may change while it runs.
 
-    `requested` lists the path of every request received, in order.
+    `requested` lists the path of every request received, in order; `wait_for` waits for one.
     """
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requested: list[str] = []
         self._stop = threading.Event()
+        self._request = threading.Condition()
         site = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                site.requested.append(self.path)
+                with site._request:
+                    site.requested.append(self.path)
+                    site._request.notify_all()
                 route = site.routes.get(self.path) or Route(b"not found", "text/plain", 404)
                 if route.delay and site._stop.wait(route.delay):
                     return
@@ -99,6 +102,11 @@ class Site:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def wait_for(self, path: str, timeout: float) -> bool:
+        """True once `path` has been requested; False when `timeout` seconds pass without."""
+        with self._request:
+            return self._request.wait_for(lambda: path in self.requested, timeout)
 
     def close(self) -> None:
         self._stop.set()
