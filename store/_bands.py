@@ -26,7 +26,7 @@ from ._tantivy import open_index, writing
 
 # Records that the index holds every committed article's bands; without it, it is built again.
 _STAMP_FILE = "kabar-bands.txt"
-_LAYOUT = "1"  # raise whenever `_schema` changes
+_LAYOUT = "2"  # raise whenever `_schema` changes
 
 
 def _schema() -> tantivy.Schema:
@@ -35,6 +35,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("article_id", stored=True, tokenizer_name="raw")
     builder.add_text_field("version", stored=True, tokenizer_name="raw")
     builder.add_integer_field("band", stored=True, indexed=True)
+    builder.add_text_field("signature", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
@@ -43,10 +44,11 @@ _SCHEMA = _schema()
 
 @dataclass(frozen=True)
 class Entry:
-    """An article's version and its fingerprint's bands."""
+    """An article's version, its fingerprint and the fingerprint's bands."""
 
     article_id: str
     version: str
+    signature: np.ndarray
     bands: frozenset[int]
 
 
@@ -57,7 +59,7 @@ class BandIndex:
 
         index = BandIndex(data_dir / "bands")
         index.add([("a1", content_hash, fingerprint(text))])
-        index.sharing([fingerprint(other_text)])     # [Entry("a1", content_hash, {...})]
+        index.sharing(set(bands(fingerprint(other))))  # [Entry("a1", content_hash, ...)]
         index.drop({"a1": content_hash})              # its entries of other versions
     """
 
@@ -123,7 +125,10 @@ class BandIndex:
 
 def _document(article_id: str, version: str, signature: np.ndarray) -> tantivy.Document:
     document = tantivy.Document(
-        entry=f"{article_id} {version}", article_id=article_id, version=version
+        entry=f"{article_id} {version}",
+        article_id=article_id,
+        version=version,
+        signature=_fingerprint.encode(signature),
     )
     for band in _fingerprint.bands(signature):
         document.add_integer("band", band)
@@ -134,6 +139,7 @@ def _entry(document: tantivy.Document) -> Entry:
     return Entry(
         str(document["article_id"][0]),
         str(document["version"][0]),
+        _fingerprint.decode(str(document["signature"][0])),
         frozenset(int(band) for band in document["band"]),
     )
 

@@ -22,7 +22,7 @@ from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint, _recency
 from ._article import Article, ArticleInfo, ArticleRecord
-from ._bands import BandIndex
+from ._bands import BandIndex, Entry
 from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
@@ -190,25 +190,27 @@ class Registry:
                     ranked.append((key, record))
         return ranked
 
-    def similar(self, signatures: Sequence[np.ndarray]) -> list[list[tuple[str, np.ndarray]]]:
-        """For each signature, (id, signature) of the committed records sharing an LSH band.
+    def similar(
+        self, signatures: Sequence[np.ndarray], threshold: float
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """(id, signature) of the committed records near each signature: a list per signature.
 
-        Every record at least `_fingerprint.GUARANTEED` similar is among them. The band index
-        names the candidates of the whole batch in one lookup; their records are read together
-        and only those still of the version the index names count.
+        Near means sharing an LSH band and at least `threshold` similar; at a threshold of
+        `_fingerprint.GUARANTEED` or more that is every record so similar. The band index names
+        the candidates of the whole batch in one lookup and holds their signatures; only those
+        similar enough are read here, and kept when still of the version the index names.
         """
         wanted = [frozenset(_fingerprint.bands(signature)) for signature in signatures]
         entries = self._bands.sharing(frozenset().union(*wanted))
-        found = self._paged(list(dict.fromkeys(entry.article_id for entry in entries)))
-        current = [
-            (entry, _fingerprint.decode(str(metadata["fingerprint"])))
-            for entry in entries
-            for metadata in [found.get(entry.article_id, {})]
-            if metadata.get("content_hash") == entry.version and metadata.get("fingerprint")
-        ]
+        close = _close(entries, list(zip(signatures, wanted, strict=True)), threshold)
+        found = self._paged(list(dict.fromkeys(e.article_id for group in close for e in group)))
         return [
-            [(entry.article_id, stored) for entry, stored in current if entry.bands & bands]
-            for bands in wanted
+            [
+                (entry.article_id, entry.signature)
+                for entry in group
+                if found.get(entry.article_id, {}).get("content_hash") == entry.version
+            ]
+            for group in close
         ]
 
     def sync_bands(self) -> None:
@@ -361,6 +363,27 @@ class Registry:
         if article_ids:
             self._collection.delete(ids=list(article_ids))
             self._bands.drop(dict.fromkeys(article_ids, ""))
+
+
+def _close(
+    entries: Sequence[Entry], wanted: Sequence[tuple[np.ndarray, frozenset[int]]], threshold: float
+) -> list[list[Entry]]:
+    """For each (signature, its bands), the entries sharing a band at least `threshold` similar."""
+    by_band: dict[int, list[int]] = {}
+    for row, entry in enumerate(entries):
+        for band in entry.bands:
+            by_band.setdefault(band, []).append(row)
+    close: list[list[Entry]] = []
+    for signature, bands in wanted:
+        rows = sorted({row for band in bands for row in by_band.get(band, ())})
+        if not rows:
+            close.append([])
+            continue
+        similarity = (np.stack([entries[row].signature for row in rows]) == signature).mean(axis=1)
+        close.append(
+            [entries[row] for row, s in zip(rows, similarity, strict=True) if s >= threshold]
+        )
+    return close
 
 
 def _between(low: tuple[int, int], high: tuple[int, int], target: int, step: int) -> int:

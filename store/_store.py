@@ -217,7 +217,9 @@ class Store:
             for key, article in zip(_keys(articles), articles, strict=True)
             if key in signatures and article.id not in records
         ]
-        similar = dict(zip(new, self._registry.similar([signatures[k] for k in new]), strict=True))
+        threshold = self.settings.duplicate_threshold
+        similar = self._registry.similar([signatures[key] for key in new], threshold)
+        stored = dict(zip(new, similar, strict=True))
         for article, key in zip(articles, _keys(articles), strict=True):
             record = records.get(article.id)
             planned = next((w for w in plan.writes if w.article.id == article.id), None)
@@ -229,7 +231,7 @@ class Store:
             original = (
                 None
                 if current is not None
-                else self._original(article.id, signature, similar[key], plan.writes)
+                else self._original(article.id, signature, stored[key], plan.writes)
             )
             if original is not None:
                 plan.copies.append((original, article.url or article.site))
@@ -252,7 +254,8 @@ class Store:
     ) -> str | None:
         """The stored or planned article a new one is a near copy of, if any.
 
-        Only the stored articles that share an LSH band with it (`stored`) are compared.
+        Only the stored articles that share an LSH band with it and are similar enough
+        (`stored`) are compared.
         """
         candidates = FingerprintIndex()
         for stored_id, stored_signature in stored:
