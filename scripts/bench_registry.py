@@ -89,13 +89,19 @@ def measure(folder: Path, size: int, repeats: int) -> None:
     words[7] = "gempa"
     copy, fresh = fingerprint(" ".join(words)), fingerprint(" ".join(rng.choices(WORDS, k=200)))
     registry = store._registry
-    assert copy_of.id in {i for i, _ in registry.similar(copy)}
+    assert copy_of.id in {
+        i for i, _ in registry.similar([copy], store.settings.duplicate_threshold)[0]
+    }
     timings = {
         "count": median_ms(store.count, repeats),
         "newest 10": median_ms(lambda: store.newest(10), repeats),
         "page halfway": median_ms(lambda: store.newest(10, size // 2), repeats),
-        "dup new": median_ms(lambda: registry.similar(fresh), repeats),
-        "dup copy": median_ms(lambda: registry.similar(copy), repeats),
+        "dup new": median_ms(
+            lambda: registry.similar([fresh], store.settings.duplicate_threshold), repeats
+        ),
+        "dup copy": median_ms(
+            lambda: registry.similar([copy], store.settings.duplicate_threshold), repeats
+        ),
         "stats": median_ms(store.stats, max(1, repeats // 3)),
     }
     cells = "  ".join(f"{name} {ms:8.1f}" for name, ms in timings.items())

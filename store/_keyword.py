@@ -12,11 +12,9 @@ import hashlib
 import json
 import math
 import os
-import shutil
-import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import tantivy
@@ -25,8 +23,8 @@ from llama_index.core.schema import BaseNode
 
 from ._article import SITE_KEY
 from ._chunking import published_day
-from ._errors import KeywordIndexError
 from ._filters import SearchFilters, day_number
+from ._tantivy import open_index, writing
 
 # Words of two letters or more, as bm25s (the keyword search this replaced) split them.
 _WORD_PATTERN = r"\w{2,}"
@@ -34,9 +32,6 @@ _ANALYZER = "kabar"
 # Records what the index was built with; an index of other words or fields is built again.
 _STAMP_FILE = "kabar-analyzer.txt"
 _LAYOUT = 2  # raise whenever `_schema` changes
-_WRITER_HEAP_BYTES = 32_000_000
-# How long a write waits for another process's write (tantivy allows one writer at a time).
-_LOCK_WAIT_SECONDS = 60.0
 _PAGE = 2000
 # BM25 as bm25s (the keyword search this replaced, and fusion's weights were measured with)
 # scored: Lucene's, k1 1.5, b 0.75, exact lengths. tantivy's own (k1 1.2, lengths rounded to a
@@ -44,6 +39,8 @@ _PAGE = 2000
 # distractors, hybrid R@1 0.875 on tantivy's scores, 0.881 (as with bm25s) rescored.
 _K1, _B = 1.5, 0.75
 _POOL = 3
+# Words whose chunk counts a view of one commit remembers at most.
+_DOC_FREQS = 4096
 
 
 def _schema() -> tantivy.Schema:
@@ -110,12 +107,12 @@ class KeywordIndex:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._index = _open(folder)
+        self._index = open_index(folder, _SCHEMA)
         self._index.register_tokenizer(_ANALYZER, _analyzer())
-        # Reloaded by `_searcher` when a commit (of any process or store) has changed meta.json:
+        # Reloaded by `_current` when a commit (of any process or store) has changed meta.json:
         # tantivy's own watch reloads a moment later, and a question may come in between.
         self._index.config_reader(reload_policy="manual")
-        self._seen: tuple[int, int, int] | None = None
+        self._view: _View | None = None
 
     def stale(self) -> bool:
         """Whether the index must be built again from the chunks (new, upgraded, or reindexed)."""
@@ -123,7 +120,7 @@ class KeywordIndex:
         return not stamp.exists() or stamp.read_text(encoding="ascii") != _stamp()
 
     def __len__(self) -> int:
-        return int(self._searcher().num_docs)
+        return int(self._current().searcher.num_docs)
 
     def search(
         self, query: str, k: int, filters: SearchFilters | None = None
@@ -138,19 +135,19 @@ class KeywordIndex:
         wanted = tantivy.Query.boolean_query(
             [*words, *must], minimum_number_should_match=1 if must else None
         )
-        searcher = self._searcher()
+        view = self._current()
+        searcher = view.searcher
         hits = searcher.search(wanted, limit=_POOL * k, count=False).hits
         if not hits:
             return []
         docs = [searcher.doc(address) for _, address in hits]
-        explained = json.loads(wanted.explain(searcher, hits[0][1]).to_json())
-        average = _explained(explained, "avgdl")
+        average = view.average(wanted, hits[0][1])
         if average is None:  # an explanation of another form: tantivy's scores as they are
             return [(str(d["id"][0]), float(h[0])) for d, h in zip(docs, hits, strict=True)][:k]
         idf = {
             term: math.log(1 + (searcher.num_docs - df + 0.5) / (df + 0.5))
             for term in terms
-            for df in [searcher.doc_freq("text", term)]
+            for df in [view.doc_freq(term)]
         }
         scored = [(str(d["id"][0]), _bm25(str(d["text"][0]), terms, idf, average)) for d in docs]
         return sorted(scored, key=lambda hit: hit[1], reverse=True)[:k]
@@ -164,8 +161,8 @@ class KeywordIndex:
         terms = tokenize(query)
         if not terms:
             return 0.0
-        searcher = self._searcher()
-        return sum(searcher.doc_freq("text", term) > 0 for term in terms) / len(terms)
+        view = self._current()
+        return sum(view.doc_freq(term) > 0 for term in terms) / len(terms)
 
     def add(self, nodes: Sequence[BaseNode]) -> None:
         """Index the chunks; a chunk indexed before is replaced, so adding again is harmless."""
@@ -195,16 +192,17 @@ class KeywordIndex:
                 )
             )
 
-    def _searcher(self) -> tantivy.Searcher:
-        """A searcher over the last commit of any process: one stat of meta.json per question."""
+    def _current(self) -> _View:
+        """The view of the last commit of any process: one stat of meta.json per question."""
         meta = (self._folder / "meta.json").stat()
         # Each commit writes meta.json anew (a new file renamed over the old: a new inode), so
         # two commits within one tick of the file system's clock still differ.
         committed = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
-        if committed != self._seen:
+        view = self._view
+        if view is None or view.commit != committed:
             self._index.reload()
-            self._seen = committed
-        return self._index.searcher()
+            view = self._view = _View(committed, self._index.searcher())
+        return view
 
     def invalidate(self) -> None:
         """Mark the index for a rebuild: whoever opens the store next builds it again."""
@@ -229,38 +227,39 @@ class KeywordIndex:
         stamp.write_text(_stamp(), encoding="ascii")
         stamp.replace(self._folder / _STAMP_FILE)
 
-    @contextmanager
-    def _writing(self) -> Iterator[tantivy.IndexWriter]:
-        """A writer whose changes are committed together when the block ends, or not at all."""
-        writer = self._writer()
-        try:
-            yield writer
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()  # also lets go of the index's lock
+    def _writing(self) -> AbstractContextManager[tantivy.IndexWriter]:
+        return writing(self._index, self._folder)
 
-    def _writer(self) -> tantivy.IndexWriter:
-        """The index's one writer, waited for while another process (or store) holds it."""
-        deadline = time.monotonic() + _LOCK_WAIT_SECONDS
-        while True:
-            try:
-                return self._index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=1)
-            except ValueError as exc:
-                if "LockBusy" not in str(exc):
-                    raise KeywordIndexError(
-                        f"cannot write the keyword index in {self._folder} ({exc}): check that"
-                        " the folder is writable and the disk has room"
-                    ) from exc
-                if time.monotonic() > deadline:
-                    raise KeywordIndexError(
-                        f"the keyword index in {self._folder} has been written by another"
-                        f" process for over {_LOCK_WAIT_SECONDS:g} s: try again when its write"
-                        " (an ingest or a reindex) is over"
-                    ) from exc
-                time.sleep(0.05)
+
+class _View:
+    """A searcher over one commit, with what the questions asked of it share.
+
+    The average chunk length is the same for every question until the next commit, so
+    tantivy's explanation of a score (a JSON tree) is read once per commit, not per question;
+    a question's words are counted once for its search and its coverage.
+    """
+
+    def __init__(self, commit: tuple[int, int, int], searcher: tantivy.Searcher) -> None:
+        self.commit = commit
+        self.searcher = searcher
+        self._average: tuple[float | None] | None = None
+        self._doc_freqs: dict[str, int] = {}
+
+    def average(self, query: tantivy.Query, address: tantivy.DocAddress) -> float | None:
+        """The average chunk length, from the explanation of a hit's score (None if absent)."""
+        if self._average is None:
+            explained = json.loads(query.explain(self.searcher, address).to_json())
+            self._average = (_explained(explained, "avgdl"),)
+        return self._average[0]
+
+    def doc_freq(self, term: str) -> int:
+        """How many chunks hold the word; the last `_DOC_FREQS` words asked are remembered."""
+        found = self._doc_freqs.get(term)
+        if found is None:
+            if len(self._doc_freqs) >= _DOC_FREQS:
+                self._doc_freqs.clear()
+            found = self._doc_freqs[term] = int(self.searcher.doc_freq("text", term))
+        return found
 
 
 def _explained(node: dict[str, object], name: str) -> float | None:
@@ -284,18 +283,6 @@ def _bm25(text: str, terms: Counter[str], idf: dict[str, float], average: float)
         for term, repeat in terms.items()
         if counts[term]
     )
-
-
-def _open(folder: Path) -> tantivy.Index:
-    """The index in the folder, made there when there is none or one of another layout."""
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        return tantivy.Index(_SCHEMA, path=str(folder), reuse=True)
-    except ValueError:
-        # Built by another version with other fields: the store fills the new one (it is stale).
-        shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        return tantivy.Index(_SCHEMA, path=str(folder), reuse=True)
 
 
 def _document(chunk_id: str, text: str, metadata: Mapping[str, object]) -> tantivy.Document:

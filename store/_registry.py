@@ -3,8 +3,9 @@
 Keeping it in Chroma (not a local file) gives the embedded and the server set-ups one code
 path, and a Chroma server holds the whole state for every process that talks to it. No request
 reads the whole registry: each committed record carries its place in newest-first order
-(`_recency`) and its fingerprint's LSH bands, both filtered on by Chroma, so a page of the
-newest articles or the candidates of a near-duplicate are found without the rest.
+(`_recency`), filtered on by Chroma, so a page of the newest articles is found without the rest;
+the candidates of a near-duplicate are found through its fingerprint's LSH bands in the band
+index (`_bands`), then read by id.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint, _recency
 from ._article import Article, ArticleInfo, ArticleRecord
+from ._bands import BandIndex, Entry
 from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
 _UNCOMMITTED: Where = {"content_hash": ""}
 _RECENCY = "recency"
-# One array field: Chroma finds a value in it through an index, as fast as in a plain field.
-_BANDS = "lsh_bands"
 # How many more records than a page a window may hold before it is narrowed.
 _SLACK = 64
 # Records are read this many at a time: Chroma fails on one read of many records' metadata.
@@ -55,8 +55,16 @@ class Registry:
     repairs whatever a crashed writer left behind, and leaves a live writer's batch alone.
     """
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, bands: BandIndex) -> None:
         self._collection = collection
+        self._bands = bands
+
+    def _paged(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The metadata of the records with these ids, by id, read `_PAGE` at a time."""
+        found: dict[str, Mapping[str, Any]] = {}
+        for start in range(0, len(ids), _PAGE):
+            found |= self._metadatas(ids[start : start + _PAGE])
+        return found
 
     def _metadatas(
         self, ids: Sequence[str] | None = None, where: Where | None = None
@@ -69,11 +77,14 @@ class Registry:
 
     def get(self, article_id: str) -> ArticleRecord | None:
         """The committed record of an article, if there is one."""
-        metadata = self._metadatas([article_id]).get(article_id)
-        if metadata is None:
-            return None
-        record = _record(article_id, dict(metadata))
-        return record if record.content_hash else None
+        return self.records([article_id]).get(article_id)
+
+    def records(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
+        """The committed records of these articles, by id, in one read per `_PAGE` of them.
+
+        A batch's writes look up all their articles at once, not one read per article.
+        """
+        return {record.id: record for _, record in self._ranked(list(dict.fromkeys(article_ids)))}
 
     def text(self, article_id: str) -> str:
         """The full text of a stored article."""
@@ -179,21 +190,48 @@ class Registry:
                     ranked.append((key, record))
         return ranked
 
-    def similar(self, signature: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        """(id, signature) of the committed records sharing an LSH band with `signature`.
+    def similar(
+        self, signatures: Sequence[np.ndarray], threshold: float
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """(id, signature) of the committed records near each signature: a list per signature.
 
-        Every record at least `_fingerprint.GUARANTEED` similar is among them.
+        Near means sharing an LSH band and at least `threshold` similar; at a threshold of
+        `_fingerprint.GUARANTEED` or more that is every record so similar. The band index names
+        the candidates of the whole batch in one lookup and holds their signatures; only those
+        similar enough are read here, and kept when still of the version the index names.
         """
-        bands = _fingerprint.bands(signature)
-        where = cast("Where", {"$or": [{_BANDS: {"$contains": band}} for band in bands]})
+        wanted = [frozenset(_fingerprint.bands(signature)) for signature in signatures]
+        entries = self._bands.sharing(frozenset().union(*wanted))
+        close = _close(entries, list(zip(signatures, wanted, strict=True)), threshold)
+        found = self._paged(list(dict.fromkeys(e.article_id for group in close for e in group)))
         return [
-            (article_id, _fingerprint.decode(str(metadata["fingerprint"])))
-            for article_id, metadata in self._metadatas(where=where).items()
-            if metadata.get("content_hash") and metadata.get("fingerprint")
+            [
+                (entry.article_id, entry.signature)
+                for entry in group
+                if found.get(entry.article_id, {}).get("content_hash") == entry.version
+            ]
+            for group in close
         ]
 
+    def sync_bands(self) -> None:
+        """Build the band index from the records when it is new, of another layout, or out of step.
+
+        Out of step means another count than the committed records' while no write is in flight
+        (a writer on another data folder used the same Chroma server).
+        """
+        if not self._bands.stale() and (self.pending() or len(self._bands) == self.count()):
+            return
+        ids = self._collection.get(include=[])["ids"]
+        entries = []
+        for start in range(0, len(ids), _PAGE):
+            for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
+                if metadata.get("content_hash") and metadata.get("fingerprint"):
+                    signature = _fingerprint.decode(str(metadata["fingerprint"]))
+                    entries.append((article_id, str(metadata["content_hash"]), signature))
+        self._bands.rebuild(entries)
+
     def upgrade(self) -> None:
-        """Give records written before this version their recency and bands, a page at a time.
+        """Give records written before recency was kept their recency, a page at a time.
 
         Done once per collection, which then records its version; an undated old record gets
         the upgrade's time as the time it was stored.
@@ -209,11 +247,7 @@ class Registry:
                 self._collection.update(
                     ids=list(old),
                     metadatas=[
-                        _ordered(
-                            str(m.get("published", "")),
-                            _fingerprint.decode(str(m["fingerprint"])),
-                            now,
-                        )
+                        {_RECENCY: _recency.recency(str(m.get("published", "")), now)}
                         for m in old.values()
                     ],
                 )
@@ -253,7 +287,11 @@ class Registry:
         signatures: Sequence[np.ndarray],
         dirty: Sequence[bool],
     ) -> None:
-        """Record the articles' new versions as the committed ones."""
+        """Record the articles' new versions as the committed ones (their bands first)."""
+        self._bands.add(
+            (article.id, article.content_hash, signature)
+            for article, signature in zip(articles, signatures, strict=True)
+        )
         self._collection.update(
             ids=[a.id for a in articles],
             # Documents without vectors would make Chroma call its default (downloading) model.
@@ -279,12 +317,13 @@ class Registry:
             withdrawn: Metadata = {"content_hash": "", _RECENCY: None, **_claim(lease)}
             self._collection.update(ids=list(article_ids), metadatas=[withdrawn] * len(article_ids))
 
-    def settle(self, article_ids: Sequence[str]) -> None:
-        """Mark the articles' writes as complete."""
-        if article_ids:
+    def settle(self, versions: Mapping[str, str]) -> None:
+        """Mark the articles' writes as complete, each at its version given (by article id)."""
+        if versions:
             self._collection.update(
-                ids=list(article_ids), metadatas=[{"dirty": False}] * len(article_ids)
+                ids=list(versions), metadatas=[{"dirty": False}] * len(versions)
             )
+            self._bands.drop(versions)
 
     def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
         """Articles whose last write is not complete: all of them, or those of `article_ids`."""
@@ -299,18 +338,52 @@ class Registry:
             if m.get("dirty")
         ]
 
-    def add_location(self, article_id: str, location: str) -> None:
-        """Record another place the same story was found."""
-        record = self.get(article_id)
-        if record is None or location in record.also_at or location == record.url:
-            return
-        also_at = json.dumps([*record.also_at, location])
-        self._collection.update(ids=[article_id], metadatas=[{"also_at": also_at}])
+    def add_locations(self, locations: Sequence[tuple[str, str]]) -> None:
+        """Record other places the same stories were found: (article id, place) pairs.
+
+        One read and one update for them all: a batch of feed entries brings many copies.
+        """
+        records = self.records([article_id for article_id, _ in locations])
+        also_at = {article_id: list(record.also_at) for article_id, record in records.items()}
+        changed: set[str] = set()
+        for article_id, location in locations:
+            known = also_at.get(article_id)
+            if known is None or location in known or location == records[article_id].url:
+                continue
+            known.append(location)
+            changed.add(article_id)
+        if changed:
+            self._collection.update(
+                ids=sorted(changed),
+                metadatas=[{"also_at": json.dumps(also_at[i])} for i in sorted(changed)],
+            )
 
     def delete(self, article_ids: Sequence[str]) -> None:
         """Forget the articles."""
         if article_ids:
             self._collection.delete(ids=list(article_ids))
+            self._bands.drop(dict.fromkeys(article_ids, ""))
+
+
+def _close(
+    entries: Sequence[Entry], wanted: Sequence[tuple[np.ndarray, frozenset[int]]], threshold: float
+) -> list[list[Entry]]:
+    """For each (signature, its bands), the entries sharing a band at least `threshold` similar."""
+    by_band: dict[int, list[int]] = {}
+    for row, entry in enumerate(entries):
+        for band in entry.bands:
+            by_band.setdefault(band, []).append(row)
+    close: list[list[Entry]] = []
+    for signature, bands in wanted:
+        rows = sorted({row for band in bands for row in by_band.get(band, ())})
+        if not rows:
+            close.append([])
+            continue
+        similarity = (np.stack([entries[row].signature for row in rows]) == signature).mean(axis=1)
+        close.append(
+            [entries[row] for row, s in zip(rows, similarity, strict=True) if s >= threshold]
+        )
+    return close
 
 
 def _between(low: tuple[int, int], high: tuple[int, int], target: int, step: int) -> int:
@@ -338,15 +411,7 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
         "chunks": chunks,
         "fingerprint": _fingerprint.encode(signature),
         "dirty": dirty,
-        **_ordered(article.published, signature, time.time()),
-    }
-
-
-def _ordered(published: str, signature: np.ndarray, stored_at: float) -> dict[str, Any]:
-    """The fields Chroma finds a record by: its recency and its fingerprint's bands."""
-    return {
-        _RECENCY: _recency.recency(published, stored_at),
-        _BANDS: _fingerprint.bands(signature),
+        _RECENCY: _recency.recency(article.published, time.time()),
     }
 
 

@@ -17,6 +17,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
+from ._bands import BandIndex
 from ._chunking import Chunker
 from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
@@ -123,7 +124,8 @@ class Store:
         self._registry = Registry(
             self._client.get_or_create_collection(
                 f"{self.settings.collection}_articles", embedding_function=None
-            )
+            ),
+            BandIndex(self.settings.data_dir / "bands"),
         )
         if rolled_forward:
             self._registry.set_chunk_counts(self._count_chunks())
@@ -131,6 +133,7 @@ class Store:
         self._keyword = KeywordIndex(self.settings.data_dir / "keyword")
         self._recover()
         self._registry.upgrade()
+        self._registry.sync_bands()
         self._sync_keyword_index()
 
     @property
@@ -171,7 +174,7 @@ class Store:
             self._chunks.delete(where=_other_versions(pending.article_id, pending.committed_hash))
             self._keyword.drop(pending.article_id, keep_version=pending.committed_hash)
             if pending.committed_hash:
-                self._registry.settle([pending.article_id])
+                self._registry.settle({pending.article_id: pending.committed_hash})
             else:
                 self._registry.delete([pending.article_id])
 
@@ -201,16 +204,34 @@ class Store:
 
     def _plan(self, articles: Sequence[Article]) -> _Plan:
         plan = _Plan()
+        records = self._registry.records([article.id for article in articles])
+        signatures = {
+            key: fingerprint(article.text)
+            for article, key in zip(articles, _keys(articles), strict=True)
+            if (record := records.get(article.id)) is None
+            or record.content_hash != article.content_hash
+        }
+        # The stored candidates of every new article at once: one lookup for the batch.
+        new = [
+            key
+            for key, article in zip(_keys(articles), articles, strict=True)
+            if key in signatures and article.id not in records
+        ]
+        threshold = self.settings.duplicate_threshold
+        similar = self._registry.similar([signatures[key] for key in new], threshold)
+        stored = dict(zip(new, similar, strict=True))
         for article, key in zip(articles, _keys(articles), strict=True):
-            record = self._registry.get(article.id)
+            record = records.get(article.id)
             planned = next((w for w in plan.writes if w.article.id == article.id), None)
             current = planned.article if planned else record
             if current is not None and current.content_hash == article.content_hash:
                 plan.results[key] = WriteResult(Outcome.UNCHANGED, article.id, article.title)
                 continue
-            signature = fingerprint(article.text)
+            signature = signatures[key]
             original = (
-                None if current is not None else self._original(article.id, signature, plan.writes)
+                None
+                if current is not None
+                else self._original(article.id, signature, stored[key], plan.writes)
             )
             if original is not None:
                 plan.copies.append((original, article.url or article.site))
@@ -225,15 +246,20 @@ class Store:
         return plan
 
     def _original(
-        self, article_id: str, signature: np.ndarray, planned: list[_Write]
+        self,
+        article_id: str,
+        signature: np.ndarray,
+        stored: list[tuple[str, np.ndarray]],
+        planned: list[_Write],
     ) -> str | None:
         """The stored or planned article a new one is a near copy of, if any.
 
-        Only the stored articles that share an LSH band with it are read and compared.
+        Only the stored articles that share an LSH band with it and are similar enough
+        (`stored`) are compared.
         """
         candidates = FingerprintIndex()
-        for stored_id, stored in self._registry.similar(signature):
-            candidates.add(stored_id, stored)
+        for stored_id, stored_signature in stored:
+            candidates.add(stored_id, stored_signature)
         for write in planned:
             candidates.add(write.article.id, write.signature)
         return candidates.find(signature, self.settings.duplicate_threshold, exclude=article_id)
@@ -248,14 +274,15 @@ class Store:
                 self._commit(writes, lease)
                 self._counted = None
         # Only now: a copy's original may be in this very batch.
-        for original, where in plan.copies:
-            self._registry.add_location(original, where)
+        if plan.copies:
+            self._registry.add_locations(plan.copies)
 
     def _still_to_write(self, plan: _Plan) -> list[_Write]:
         """The plan's writes that another writer of this process has not committed meanwhile."""
         writes = []
+        records = self._registry.records([write.article.id for write in plan.writes])
         for write in plan.writes:
-            article, record = write.article, self._registry.get(write.article.id)
+            article, record = write.article, records.get(write.article.id)
             if record is not None and record.content_hash == article.content_hash:
                 outcome, chunks = Outcome.UNCHANGED, 0
             else:
@@ -296,7 +323,7 @@ class Store:
         for article in replaced:
             self._chunks.delete(where=_other_versions(article.id, article.content_hash))
             self._keyword.drop(article.id, keep_version=article.content_hash)
-        self._registry.settle([article.id for article in replaced])
+        self._registry.settle({article.id: article.content_hash for article in replaced})
 
     def _drop_uncommitted(self, writes: list[_Write]) -> None:
         """Delete this batch's chunks of articles whose version did not get committed."""

@@ -22,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from ingest import Ingestor, IngestSettings
 from store import ArticleNotFoundError, Outcome, Store, StoreSettings
+from store._bands import BandIndex
 from store._registry import Registry
 from tests.conftest import ROOT
 from tests.store.conftest import CHESS, NILE, RICE, VOLCANO, CrashError, make_article
@@ -210,6 +211,39 @@ def test_a_crash_before_commit_keeps_the_earlier_version_after_a_restart(
     assert_every_article_whole(restarted)
 
 
+def test_an_update_that_crashed_leaves_its_kept_version_the_original_of_copies(
+    small_chunks: StoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(small_chunks)
+    store.write([make_article("rice", "Rice prices climb", RICE)])
+    real_add = BandIndex.add
+
+    def add_then_crash(self: BandIndex, *args: object, **kwargs: object) -> None:
+        real_add(self, *args, **kwargs)  # type: ignore[arg-type]
+        raise CrashError("died after the new version's bands, before the registry commit")
+
+    monkeypatch.setattr(BandIndex, "add", add_then_crash)
+    with pytest.raises(CrashError):
+        store.write([make_article("rice", "Rice and ash", RICE + " " + VOLCANO)])
+    monkeypatch.undo()
+
+    restarted = Store(small_chunks)
+    copy, news = restarted.write(
+        [
+            make_article("rice-b", "Rice prices climb", RICE.replace("April", "May")),
+            make_article("ash", "Rice and ash", RICE + " " + VOLCANO),
+        ]
+    )
+
+    assert (copy.outcome, copy.article_id) == (Outcome.DUPLICATE, "rice")
+    assert news.outcome == Outcome.ADDED  # the crashed version is no original
+    assert (
+        restarted.get("rice").content_hash
+        == make_article("rice", "Rice prices climb", RICE).content_hash
+    )
+    assert_every_article_whole(restarted)
+
+
 def test_a_crash_right_after_commit_keeps_the_new_version_after_a_restart(
     small_chunks: StoreSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,6 +301,7 @@ from pathlib import Path
 
 from ingest import Ingestor, IngestSettings
 from store import Store, StoreSettings
+from store._bands import BandIndex
 from store._registry import Registry
 
 data_dir, corpus, kill_at_commit = sys.argv[1], sys.argv[2], int(sys.argv[3])

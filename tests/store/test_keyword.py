@@ -49,6 +49,20 @@ def test_coverage_tells_how_many_question_words_the_passages_know(tmp_path: Path
     assert index.coverage("volcano eruption") == 0.0
 
 
+def test_scores_after_a_commit_are_those_of_an_index_opened_afresh(tmp_path: Path) -> None:
+    index = indexed(tmp_path, make_article("nile", "Nile", NILE))
+    before = index.search("Nile dam talks", k=5)
+    # Long chunks change the collection's average length, which BM25 divides by.
+    index.add(Chunker().chunk(make_article("chess", "Chess", " ".join([CHESS] * 4))))
+
+    after = index.search("Nile dam talks", k=5)
+
+    assert after == KeywordIndex(tmp_path / "keyword").search("Nile dam talks", k=5)
+    assert [i for i, _ in after] == [i for i, _ in before]
+    assert after != before
+    assert index.coverage("chess dam") == 1.0
+
+
 def test_english_function_words_match_nothing(tmp_path: Path) -> None:
     index = indexed(tmp_path, make_article("nile", "Nile", NILE))
 

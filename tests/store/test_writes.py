@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from store import ArticleNotFoundError, Outcome, Store, StoreSettings
@@ -250,3 +252,45 @@ def test_an_empty_store_has_nothing(store: Store) -> None:
     assert store.stats().chunks == 0
     with pytest.raises(ArticleNotFoundError):
         store.get("missing")
+
+
+def test_copies_in_one_batch_each_name_their_own_original(store: Store) -> None:
+    store.write(
+        [
+            make_article("volcano-a", "Merapi erupts", VOLCANO, url="https://a.example/merapi"),
+            make_article("chess-a", "Teenager wins chess title", CHESS, url="https://a.example/c"),
+        ]
+    )
+    shorter = VOLCANO.replace("Sunday morning", "Sunday")
+
+    results = store.write(
+        [
+            make_article("volcano-b", "Merapi erupts", shorter, url="https://b.example/merapi"),
+            make_article("chess-b", "Chess title", CHESS, url="https://b.example/chess"),
+            make_article("volcano-c", "Merapi", VOLCANO, url="https://c.example/merapi"),
+            make_article("nile", "Nile dam talks stall", NILE),
+        ]
+    )
+
+    assert [(r.outcome, r.article_id) for r in results] == [
+        (Outcome.DUPLICATE, "volcano-a"),
+        (Outcome.DUPLICATE, "chess-a"),
+        (Outcome.DUPLICATE, "volcano-a"),
+        (Outcome.ADDED, "nile"),
+    ]
+    assert store.get("volcano-a").also_at == (
+        "https://b.example/merapi",
+        "https://c.example/merapi",
+    )
+    assert store.get("chess-a").also_at == ("https://b.example/chess",)
+    assert sorted(r.id for r in store.articles()) == ["chess-a", "nile", "volcano-a"]
+
+
+def test_copies_are_found_after_the_band_index_is_lost(store_settings: StoreSettings) -> None:
+    Store(store_settings).write([make_article("volcano-a", "Merapi erupts", VOLCANO)])
+    shutil.rmtree(store_settings.data_dir / "bands")
+
+    reopened = Store(store_settings)
+    [result] = reopened.write([make_article("volcano-b", "Merapi", VOLCANO + " Ash fell.")])
+
+    assert (result.outcome, result.article_id) == (Outcome.DUPLICATE, "volcano-a")
