@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench-ingest bench-query bench-bot bench-fingerprints bench-registry bench-rewrite clean
+.PHONY: run test check bench-ingest bench-english bench-query bench-bot bench-fingerprints bench-registry bench-rewrite clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ check: $(STAMP)
 # e.g. make bench-ingest ARGS="--limit 50 --embed-servers 2"
 bench-ingest: $(STAMP)
 	$(BIN)/python scripts/bench_ingest.py $(ARGS)
+
+# e.g. make bench-english ARGS="--source html --articles 24 --live-blogs 1"
+bench-english: $(STAMP)
+	$(BIN)/python scripts/bench_english.py $(ARGS)
 
 # e.g. make bench-query ARGS="--limit 200 --data-dir /tmp/kabar-bench"
 bench-query: $(STAMP)
