@@ -341,7 +341,14 @@ class Store:
         )
 
     def _embed(self, nodes: list[BaseNode]) -> None:
-        """Give each node its vector, and its sentences' vectors packed into its metadata."""
+        """Give each node its vector, and its sentences' vectors packed into its metadata.
+
+        The passage is embedded whole beside its sentences, though that embeds each token twice:
+        a vector made from its sentences' instead loses too much recall. On TyDi-id the
+        normalised mean of the sentences' and the title's vectors took `kabar eval`'s hybrid R@1
+        from 0.931 to 0.892, and R@1 by the passage cosine alone from 0.929 to 0.894 (0.851
+        without the title); weighing the sentences by their length did no better.
+        """
         texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
         sentences = [
             [
