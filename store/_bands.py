@@ -22,7 +22,7 @@ import numpy as np
 import tantivy
 
 from . import _fingerprint
-from ._tantivy import open_index, writing
+from ._tantivy import drop_other_versions, open_index, writing
 
 # Records that the index holds every committed article's bands; without it, it is built again.
 _STAMP_FILE = "kabar-bands.txt"
@@ -100,17 +100,7 @@ class BandIndex:
         """Remove each article's entries of other versions than the one given (all for "")."""
         with writing(self._index, self._folder) as writer:
             for article_id, keep_version in versions.items():
-                if not keep_version:
-                    writer.delete_documents_by_term("article_id", article_id)
-                    continue
-                writer.delete_documents_by_query(
-                    tantivy.Query.boolean_query(
-                        [
-                            (tantivy.Occur.Must, _exact("article_id", article_id)),
-                            (tantivy.Occur.MustNot, _exact("version", keep_version)),
-                        ]
-                    )
-                )
+                drop_other_versions(writer, _SCHEMA, article_id, keep_version)
 
     def rebuild(self, entries: Iterable[tuple[str, str, np.ndarray]]) -> None:
         """Hold these entries only, in one commit, and record that the index is complete."""
@@ -142,7 +132,3 @@ def _entry(document: tantivy.Document) -> Entry:
         _fingerprint.decode(str(document["signature"][0])),
         frozenset(int(band) for band in document["band"]),
     )
-
-
-def _exact(field: str, value: str) -> tantivy.Query:
-    return tantivy.Query.term_query(_SCHEMA, field, value)

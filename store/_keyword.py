@@ -24,7 +24,7 @@ from llama_index.core.schema import BaseNode
 from ._article import SITE_KEY
 from ._chunking import published_day
 from ._filters import SearchFilters, day_number
-from ._tantivy import open_index, writing
+from ._tantivy import drop_other_versions, open_index, writing
 
 # Words of two letters or more, as bm25s (the keyword search this replaced) split them.
 _WORD_PATTERN = r"\w{2,}"
@@ -180,17 +180,7 @@ class KeywordIndex:
     def drop(self, article_id: str, keep_version: str = "") -> None:
         """Remove the article's chunks of other versions than `keep_version` (all when empty)."""
         with self._writing() as writer:
-            if not keep_version:
-                writer.delete_documents_by_term("article_id", article_id)
-                return
-            writer.delete_documents_by_query(
-                tantivy.Query.boolean_query(
-                    [
-                        (tantivy.Occur.Must, _exact("article_id", article_id)),
-                        (tantivy.Occur.MustNot, _exact("version", keep_version)),
-                    ]
-                )
-            )
+            drop_other_versions(writer, _SCHEMA, article_id, keep_version)
 
     def _current(self) -> _View:
         """The view of the last commit of any process: one stat of meta.json per question."""

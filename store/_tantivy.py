@@ -47,6 +47,26 @@ def writing(index: tantivy.Index, folder: Path) -> Iterator[tantivy.IndexWriter]
         writer.wait_merging_threads()  # also lets go of the index's lock
 
 
+def drop_other_versions(
+    writer: tantivy.IndexWriter, schema: tantivy.Schema, article_id: str, keep_version: str
+) -> None:
+    """Delete the article's documents of other versions than `keep_version` (all when empty).
+
+    Both indexes keep an `article_id` and a `version` field, raw, on every document.
+    """
+    if not keep_version:
+        writer.delete_documents_by_term("article_id", article_id)
+        return
+    writer.delete_documents_by_query(
+        tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "article_id", article_id)),
+                (tantivy.Occur.MustNot, tantivy.Query.term_query(schema, "version", keep_version)),
+            ]
+        )
+    )
+
+
 def _writer(index: tantivy.Index, folder: Path) -> tantivy.IndexWriter:
     """The index's one writer, waited for while another process (or store) holds it."""
     deadline = time.monotonic() + _LOCK_WAIT_SECONDS
