@@ -151,6 +151,17 @@ def crash_instead_of_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Registry, "commit", commit)
 
 
+def crash_after(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, message: str) -> None:
+    """The injected fault: the process "dies" right after `owner.name` has done its work."""
+    real = getattr(owner, name)
+
+    def then_crash(self: object, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)
+        raise CrashError(message)
+
+    monkeypatch.setattr(owner, name, then_crash)
+
+
 def test_a_crash_before_commit_leaves_no_new_article_after_a_restart(
     small_chunks: StoreSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,13 +227,12 @@ def test_an_update_that_crashed_leaves_its_kept_version_the_original_of_copies(
 ) -> None:
     store = Store(small_chunks)
     store.write([make_article("rice", "Rice prices climb", RICE)])
-    real_add = BandIndex.add
-
-    def add_then_crash(self: BandIndex, *args: object, **kwargs: object) -> None:
-        real_add(self, *args, **kwargs)  # type: ignore[arg-type]
-        raise CrashError("died after the new version's bands, before the registry commit")
-
-    monkeypatch.setattr(BandIndex, "add", add_then_crash)
+    crash_after(
+        monkeypatch,
+        BandIndex,
+        "add",
+        "died after the new version's bands, before the registry commit",
+    )
     with pytest.raises(CrashError):
         store.write([make_article("rice", "Rice and ash", RICE + " " + VOLCANO)])
     monkeypatch.undo()
@@ -250,13 +260,12 @@ def test_a_crash_right_after_commit_keeps_the_new_version_after_a_restart(
     store = Store(small_chunks)
     store.write([make_article("rice", "Rice prices climb", RICE + " " + VOLCANO)])
     second = make_article("rice", "Rice prices climb again", RICE)
-    real_commit = Registry.commit
-
-    def commit_then_crash(self: Registry, *args: object, **kwargs: object) -> None:
-        real_commit(self, *args, **kwargs)  # type: ignore[arg-type]
-        raise CrashError("died after the registry commit, before the old chunks were dropped")
-
-    monkeypatch.setattr(Registry, "commit", commit_then_crash)
+    crash_after(
+        monkeypatch,
+        Registry,
+        "commit",
+        "died after the registry commit, before the old chunks were dropped",
+    )
     with pytest.raises(CrashError):
         store.write([second])
     monkeypatch.undo()
