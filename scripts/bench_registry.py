@@ -4,8 +4,8 @@ For registries of each `--sizes` (articles of random Indonesian words, dated ove
 years up to now, committed straight into the registry as a write's commit does, without
 chunks) it prints: the build time, opening the store, `count`, the newest page (`/brief`,
 `/sources` page 1), a page halfway back (`/sources` deep), the near-duplicate lookup of a new
-article and of a copy, and `stats` (which reads every record by design). Times are the median
-of `--repeats` runs, in milliseconds.
+article and of a copy, and `stats`. Times are the median of `--repeats` runs, in
+milliseconds.
 
     .venv/bin/python scripts/bench_registry.py [--sizes 1000 10000 50000] [--data-dir DIR]
 

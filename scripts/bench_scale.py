@@ -11,7 +11,8 @@ building. Measuring uses the real model.
 
 For each size it prints: build time, disk size, time to open the store, the process's RSS after
 opening and after the questions, `ask` p50/p95 (extractive, questions from ../shared/data/qa),
-the time from writing one new article to it being answerable, and question p50/p95 while a
+the time from writing one new article to it being answerable, the time `stats` and the
+`/sources` page halfway through the archive take, and question p50/p95 while a
 50-article write (really embedded) runs in the same process.
 
     .venv/bin/python scripts/bench_scale.py --data-dir DIR [--sizes 10000,100000,1000000]
@@ -120,7 +121,8 @@ def report(size: int, r: dict[str, Any]) -> None:
         f"{size:>9,} target, {r['chunks']:,} chunks: built in {r['build_s']:.0f} s,"
         f" {r['disk_mb']:,.0f} MB on disk, open {r['open_s']:.1f} s,"
         f" RSS {r['rss_open_mb']:,.0f} MB after open, {r['rss_after_mb']:,.0f} MB after"
-        f" {r['questions']} questions"
+        f" {r['questions']} questions; stats {r['stats_s']:.2f} s, the /sources page halfway"
+        f" {r['page_s']:.2f} s"
     )
     print(
         f"{'':>11}ask p50 {r['ask_p50']:.0f} ms, p95 {r['ask_p95']:.0f} ms; new article"
@@ -306,6 +308,7 @@ def measure(data_dir: Path, questions: int, ingest: int) -> dict[str, Any]:
     result["ask_p50"], result["ask_p95"] = percentiles(idle)
     result |= {"questions": len(asked), "rss_after_mb": rss_mb()}
     result["answerable_s"] = answerable_after_write(store, engine)
+    result |= listings(store)
     result |= during_write(store, engine, asked, ingest)
     result["chunks"] = store._chunks.count()
     return result
@@ -315,6 +318,15 @@ def timed(ask: Any, question: str) -> float:
     started = time.perf_counter()
     ask(question)
     return time.perf_counter() - started
+
+
+def listings(store: Store) -> dict[str, float]:
+    """Seconds for `stats` and for the `/sources` page halfway through the archive."""
+    started = time.perf_counter()
+    articles = store.stats().articles
+    counted = time.perf_counter()
+    store.newest(10, offset=articles // 2)
+    return {"stats_s": counted - started, "page_s": time.perf_counter() - counted}
 
 
 def answerable_after_write(store: Store, engine: Engine) -> float:

@@ -2,10 +2,10 @@
 
 Keeping it in Chroma (not a local file) gives the embedded and the server set-ups one code
 path, and a Chroma server holds the whole state for every process that talks to it. No request
-reads the whole registry: each committed record carries its place in newest-first order
-(`_recency`), filtered on by Chroma, so a page of the newest articles is found without the rest;
-the candidates of a near-duplicate are found through its fingerprint's LSH bands in the band
-index (`_bands`), then read by id.
+reads the whole registry: the article index (`_article_index`) names the records a request
+needs (a page of the newest, a near-copy's candidates by their LSH bands) and holds the counts
+per site and language, and those records alone are read by id. Each record keeps its place in
+newest-first order (`_recency`) and its fingerprint, so the index can be built again from it.
 """
 
 from __future__ import annotations
@@ -14,23 +14,21 @@ import json
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint, _recency
-from ._article import Article, ArticleInfo, ArticleRecord
-from ._bands import BandIndex, Entry
+from ._article import SITE_KEY, Article, ArticleInfo, ArticleRecord
+from ._article_index import ArticleIndex, Entry
 from ._lease import Lease
 
 # Chroma wants a vector per record; the registry is never searched by vector.
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
 _UNCOMMITTED: Where = {"content_hash": ""}
 _RECENCY = "recency"
-# How many more records than a page a window may hold before it is narrowed.
-_SLACK = 64
 # Records are read this many at a time: Chroma fails on one read of many records' metadata.
 _PAGE = 500
 # The collection's metadata says which record fields its records have (see `upgrade`).
@@ -55,9 +53,9 @@ class Registry:
     repairs whatever a crashed writer left behind, and leaves a live writer's batch alone.
     """
 
-    def __init__(self, collection: Collection, bands: BandIndex) -> None:
+    def __init__(self, collection: Collection, articles: ArticleIndex) -> None:
         self._collection = collection
-        self._bands = bands
+        self._articles = articles
 
     def _paged(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The metadata of the records with these ids, by id, read `_PAGE` at a time."""
@@ -84,7 +82,7 @@ class Registry:
 
         A batch's writes look up all their articles at once, not one read per article.
         """
-        return {record.id: record for _, record in self._ranked(list(dict.fromkeys(article_ids)))}
+        return {record.id: record for record in self._committed(list(dict.fromkeys(article_ids)))}
 
     def text(self, article_id: str) -> str:
         """The full text of a stored article."""
@@ -93,7 +91,15 @@ class Registry:
         return documents[0] if documents and documents[0] else ""
 
     def count(self) -> int:
-        """How many committed records there are (those in flight for the first time are not)."""
+        """How many articles the article index lists.
+
+        That is the committed ones while no write is in flight; one in flight may add its
+        articles for a moment.
+        """
+        return len(self._articles)
+
+    def _count_committed(self) -> int:
+        """How many committed records there are, from the records themselves (a whole scan)."""
         uncommitted = self._collection.get(where=_UNCOMMITTED, include=[])["ids"]
         return self._collection.count() - len(uncommitted)
 
@@ -105,90 +111,36 @@ class Registry:
         """
         ids = self._collection.get(include=[])["ids"]
         for start in range(0, len(ids), _PAGE):
-            for _, record in self._ranked(ids[start : start + _PAGE]):
-                yield record
+            yield from self._committed(ids[start : start + _PAGE])
 
     def newest(self, limit: int | None, offset: int = 0) -> list[ArticleRecord]:
         """Committed records newest first: `limit` of them (all for None) after `offset`.
 
-        Only the narrowest window of recency that holds the page is read; the records of the
-        window before it, all newer than the page, are skipped by id when the page is past them.
+        The article index orders them; only the page's records are read. An entry of a version
+        not (or no longer) committed is left out, so while a write is in flight a page may
+        come out short by the articles being written.
         """
-        before: list[str] = []
-        if limit is None:
-            ids = self._since(None)
-        else:
-            ids, before = self._window(offset, offset + limit)
-        skip = set(before) if len(before) <= offset else set()
-        ranked = sorted(
-            self._ranked([i for i in ids if i not in skip]), key=lambda r: r[0], reverse=True
-        )
-        start = offset - len(skip)
-        return [record for _, record in ranked[start : None if limit is None else start + limit]]
+        page = self._articles.newest(limit, offset)
+        found = self._paged(list(dict.fromkeys(article_id for article_id, _ in page)))
+        return [
+            _record(article_id, dict(found[article_id]))
+            for article_id, version in page
+            if article_id in found and found[article_id].get("content_hash") == version
+        ]
 
-    def _window(self, offset: int, need: int) -> tuple[list[str], list[str]]:
-        """The ids of a narrow window holding records `offset` to `need`, and of those newer."""
-        newer: int | None = None
-        before: list[str] = []
-        for lowest in _recency.windows(time.time()):
-            ids = self._since(lowest)
-            if len(ids) >= need:
-                return self._narrowed(offset, need, (lowest, ids), (newer, before))
-            newer, before = lowest, ids
-        return self._since(None), before
+    def facets(self) -> tuple[dict[str, int], dict[str, int]]:
+        """How many articles each site and each language has, from the article index."""
+        return self._articles.counts()
 
-    def _narrowed(
-        self,
-        offset: int,
-        need: int,
-        window: tuple[int, list[str]],
-        within: tuple[int | None, list[str]],
-    ) -> tuple[list[str], list[str]]:
-        """An overfull window halved (reading ids only) until it holds little but the page.
-
-        First its lower end rises while the window still holds `need` records, then its upper
-        end falls while what is newer holds no more than `offset`. A window of years is what
-        an archive whose news stopped long ago, or a page far back, would otherwise read whole.
-        """
-        (lowest, ids), (newer, before) = window, within
-        if newer is None:
-            return ids, before  # the first window: the last day's articles and later
-        top, above, step = newer, before, 0
-        while top - lowest > 1 and len(ids) > need + _SLACK:
-            middle = _between((lowest, len(ids)), (top, len(above)), need + _SLACK // 2, step)
-            found, step = self._since(middle), step + 1
-            if len(found) >= need:
-                lowest, ids = middle, found
-            else:
-                top, above = middle, found
-        bottom, below = lowest, ids
-        while newer - bottom > 1 and len(ids) - len(before) > need - offset + _SLACK:
-            middle = _between(
-                (bottom, len(below)), (newer, len(before)), offset - _SLACK // 2, step
-            )
-            found, step = self._since(middle), step + 1
-            if len(found) <= offset:
-                newer, before = middle, found
-            else:
-                bottom, below = middle, found
-        return ids, before
-
-    def _since(self, lowest: int | None) -> list[str]:
-        """The ids of the committed records of recency `lowest` or more (all for None)."""
-        floor = -(2**62) if lowest is None else lowest
-        found = self._collection.get(where=cast("Where", {_RECENCY: {"$gte": floor}}), include=[])
-        return found["ids"]
-
-    def _ranked(self, ids: Sequence[str]) -> list[tuple[tuple[int, str, str], ArticleRecord]]:
-        """The committed records of these ids with their newest-first sort keys."""
-        ranked = []
+    def _committed(self, ids: Sequence[str]) -> list[ArticleRecord]:
+        """The committed records of these ids."""
+        records = []
         for start in range(0, len(ids), _PAGE):
             for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
                 record = _record(article_id, dict(metadata))
                 if record.content_hash:
-                    key = (int(str(metadata.get(_RECENCY, 0))), record.title, record.id)
-                    ranked.append((key, record))
-        return ranked
+                    records.append(record)
+        return records
 
     def similar(
         self, signatures: Sequence[np.ndarray], threshold: float
@@ -201,7 +153,7 @@ class Registry:
         similar enough are read here, and kept when still of the version the index names.
         """
         wanted = [frozenset(_fingerprint.bands(signature)) for signature in signatures]
-        entries = self._bands.sharing(frozenset().union(*wanted))
+        entries = self._articles.sharing(frozenset().union(*wanted))
         close = _close(entries, list(zip(signatures, wanted, strict=True)), threshold)
         found = self._paged(list(dict.fromkeys(e.article_id for group in close for e in group)))
         return [
@@ -213,22 +165,23 @@ class Registry:
             for group in close
         ]
 
-    def sync_bands(self) -> None:
-        """Build the band index from the records when it is new, of another layout, or out of step.
+    def sync_index(self) -> None:
+        """Build the article index from the records when it is new, of another layout, or stale.
 
-        Out of step means another count than the committed records' while no write is in flight
+        Stale means another count than the committed records' while no write is in flight
         (a writer on another data folder used the same Chroma server).
         """
-        if not self._bands.stale() and (self.pending() or len(self._bands) == self.count()):
+        if not self._articles.stale() and (
+            self.pending() or len(self._articles) == self._count_committed()
+        ):
             return
         ids = self._collection.get(include=[])["ids"]
         entries = []
         for start in range(0, len(ids), _PAGE):
             for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
                 if metadata.get("content_hash") and metadata.get("fingerprint"):
-                    signature = _fingerprint.decode(str(metadata["fingerprint"]))
-                    entries.append((article_id, str(metadata["content_hash"]), signature))
-        self._bands.rebuild(entries)
+                    entries.append(_entry(article_id, metadata))
+        self._articles.rebuild(entries)
 
     def upgrade(self) -> None:
         """Give records written before recency was kept their recency, a page at a time.
@@ -287,20 +240,18 @@ class Registry:
         signatures: Sequence[np.ndarray],
         dirty: Sequence[bool],
     ) -> None:
-        """Record the articles' new versions as the committed ones (their bands first)."""
-        self._bands.add(
-            (article.id, article.content_hash, signature)
-            for article, signature in zip(articles, signatures, strict=True)
-        )
+        """Record the articles' new versions as the committed ones (in the index first)."""
+        metadatas = [
+            _metadata(a, n, s, d)
+            for a, n, s, d in zip(articles, chunk_counts, signatures, dirty, strict=True)
+        ]
+        self._articles.add(_entry(a.id, m) for a, m in zip(articles, metadatas, strict=True))
         self._collection.update(
             ids=[a.id for a in articles],
             # Documents without vectors would make Chroma call its default (downloading) model.
             embeddings=[_PLACEHOLDER] * len(articles),
             documents=[a.text for a in articles],
-            metadatas=[
-                _metadata(a, n, s, d)
-                for a, n, s, d in zip(articles, chunk_counts, signatures, dirty, strict=True)
-            ],
+            metadatas=metadatas,
         )
 
     def set_chunk_counts(self, counts: dict[str, int]) -> None:
@@ -323,7 +274,7 @@ class Registry:
             self._collection.update(
                 ids=list(versions), metadatas=[{"dirty": False}] * len(versions)
             )
-            self._bands.drop(versions)
+            self._articles.drop(versions)
 
     def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
         """Articles whose last write is not complete: all of them, or those of `article_ids`."""
@@ -362,7 +313,7 @@ class Registry:
         """Forget the articles."""
         if article_ids:
             self._collection.delete(ids=list(article_ids))
-            self._bands.drop(dict.fromkeys(article_ids, ""))
+            self._articles.drop(dict.fromkeys(article_ids, ""))
 
 
 def _close(
@@ -386,25 +337,12 @@ def _close(
     return close
 
 
-def _between(low: tuple[int, int], high: tuple[int, int], target: int, step: int) -> int:
-    """A recency strictly between `low` and `high` with about `target` records at or above it.
-
-    `low` and `high` come with their own such counts. The point is interpolated, and every
-    other step halves instead, so that unevenly spread dates still narrow the window quickly.
-    """
-    (low_at, low_count), (high_at, high_count) = low, high
-    share = 0.5
-    if step % 2 == 0 and low_count > high_count:
-        share = min(max((low_count - target) / (low_count - high_count), 0.0), 1.0)
-    return min(max(low_at + int((high_at - low_at) * share), low_at + 1), high_at - 1)
-
-
 def _claim(lease: Lease) -> Metadata:
     """The fields that mark a record as being written, and by whom."""
     return {"dirty": True, "writer": lease.holder, "lease_until": lease.until}
 
 
-def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> dict[str, Any]:
+def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> Metadata:
     return {
         **article.info.to_metadata(),
         "content_hash": article.content_hash,
@@ -413,6 +351,18 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
         "dirty": dirty,
         _RECENCY: _recency.recency(article.published, time.time()),
     }
+
+
+def _entry(article_id: str, metadata: Mapping[str, Any]) -> Entry:
+    """The article index's entry of a committed record."""
+    return Entry(
+        article_id,
+        str(metadata["content_hash"]),
+        _fingerprint.decode(str(metadata["fingerprint"])),
+        recency=int(str(metadata.get(_RECENCY, 0))),
+        site=str(metadata.get(SITE_KEY, "")),
+        language=str(metadata.get("language", "")),
+    )
 
 
 def _record(article_id: str, metadata: dict[str, Any]) -> ArticleRecord:

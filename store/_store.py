@@ -17,7 +17,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
-from ._bands import BandIndex
+from ._article_index import ArticleIndex
 from ._chunking import Chunker
 from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
@@ -125,7 +125,7 @@ class Store:
             self._client.get_or_create_collection(
                 f"{self.settings.collection}_articles", embedding_function=None
             ),
-            BandIndex(self.settings.data_dir / "bands"),
+            ArticleIndex(self.settings.data_dir / "articles"),
         )
         if rolled_forward:
             self._registry.set_chunk_counts(self._count_chunks())
@@ -133,7 +133,7 @@ class Store:
         self._keyword = KeywordIndex(self.settings.data_dir / "keyword")
         self._recover()
         self._registry.upgrade()
-        self._registry.sync_bands()
+        self._registry.sync_index()
         self._sync_keyword_index()
 
     @property
@@ -389,8 +389,7 @@ class Store:
     def newest(self, limit: int, offset: int = 0) -> list[ArticleRecord]:
         """A page of the stored articles, newest first (as `articles`): `limit` after `offset`.
 
-        Read from the newest through widening date windows: a page reads the records of its
-        window only, and counts (by id) those newer than it.
+        The article index orders them: a page reads its own records only, however deep.
         """
         return self._registry.newest(limit, offset)
 
@@ -431,16 +430,10 @@ class Store:
         self._registry.delete([article_id])
 
     def stats(self) -> Stats:
-        """Counts of articles, chunks, languages and sites: every record, read page by page."""
-        articles = 0
-        languages: dict[str, int] = {}
-        sites: dict[str, int] = {}
-        for record in self._registry.every():
-            articles += 1
-            languages[record.language or "?"] = languages.get(record.language or "?", 0) + 1
-            sites[record.site or "?"] = sites.get(record.site or "?", 0) + 1
+        """Counts of articles, chunks, languages and sites, from the indexes' counts."""
+        sites, languages = self._registry.facets()
         return Stats(
-            articles=articles,
+            articles=self._registry.count(),
             chunks=self._chunks.count(),
             languages=languages,
             sites=sites,

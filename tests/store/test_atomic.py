@@ -22,7 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from ingest import Ingestor, IngestSettings
 from store import ArticleNotFoundError, Outcome, Store, StoreSettings
-from store._bands import BandIndex
+from store._article_index import ArticleIndex
 from store._registry import Registry
 from tests.conftest import ROOT
 from tests.store.conftest import CHESS, NILE, RICE, VOLCANO, CrashError, make_article
@@ -229,7 +229,7 @@ def test_an_update_that_crashed_leaves_its_kept_version_the_original_of_copies(
     store.write([make_article("rice", "Rice prices climb", RICE)])
     crash_after(
         monkeypatch,
-        BandIndex,
+        ArticleIndex,
         "add",
         "died after the new version's bands, before the registry commit",
     )
@@ -310,7 +310,6 @@ from pathlib import Path
 
 from ingest import Ingestor, IngestSettings
 from store import Store, StoreSettings
-from store._bands import BandIndex
 from store._registry import Registry
 
 data_dir, corpus, kill_at_commit = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -1,16 +1,20 @@
-"""The registry answers from Chroma's filters: newest-first pages, near-copies, counts.
+"""The registry answers through the article index: newest-first pages, near-copies, counts.
 
 Large archives are made by committing records straight into the registry, as a write's
 commit does but without chunks, so that thousands of them cost seconds; the store under test
-never held them, so whatever it finds it found through Chroma.
+never held them, so whatever it finds it found through the index and Chroma.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from store import Article, ArticleRecord, Outcome, Store, StoreSettings
 from store._fingerprint import fingerprint
@@ -84,7 +88,7 @@ def test_a_story_that_shares_much_but_not_enough_is_not_a_copy(store: Store) -> 
     assert {r.id for r in store.articles()} == {"first", "second"}
 
 
-def test_newest_first_pages_cross_the_date_windows_and_end_with_undated_articles(
+def test_newest_first_pages_span_centuries_and_end_with_undated_articles(
     store: Store,
 ) -> None:
     dated = {  # title: published, newest first
@@ -148,7 +152,7 @@ def test_a_page_deep_in_a_frozen_archive(store: Store) -> None:
     assert store.count() == 1303
 
 
-def test_stats_count_every_record_page_by_page(store: Store) -> None:
+def test_stats_count_every_article_by_site_and_language(store: Store) -> None:
     rng = random.Random(14)
     sites = ["kompas.com", "detik.com", "tempo.co"]
     archive = [
@@ -170,19 +174,19 @@ def test_stats_count_every_record_page_by_page(store: Store) -> None:
     assert stats.sites == {"kompas.com": 401, "detik.com": 400, "tempo.co": 400}
 
 
-def test_records_written_before_recency_and_bands_are_upgraded_at_open(
+def test_records_written_before_recency_and_the_article_index_are_upgraded_at_open(
     store: Store, store_settings: StoreSettings
 ) -> None:
     rng = random.Random(15)
     dated = make_article("dated", "Dated", story(rng), published="2020-05-01")
     undated = make_article("undated", "Undated", story(rng))
     shelve(store, [dated, undated])
-    # What an earlier version wrote: no recency, no bands, no version on the collection.
+    # What an earlier version wrote: no recency, no version on the collection, no index.
     collection = store._registry._collection
     old_fields = {"recency": None, "lsh_bands": None}
     collection.update(ids=["dated", "undated"], metadatas=[old_fields, old_fields])
     collection.modify(metadata={"kabar_registry": 1})
-    assert store.newest(2) == []  # what the records lack, nothing finds them by
+    shutil.rmtree(store_settings.data_dir / "articles")
 
     reopened = Store(store_settings)
     words = undated.text.split()
@@ -209,3 +213,38 @@ def test_a_copy_of_what_another_client_wrote_through_a_chroma_server_is_found(
     assert result.outcome == Outcome.DUPLICATE
     assert result.article_id == "theirs"
     assert titles(mine.newest(5)) == ["A ferry sinks"]
+
+
+def test_a_deep_page_and_the_stats_read_no_more_records_than_the_page(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(17)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    archive = [
+        make_article(
+            f"p{i:04}",
+            f"Page {i:04}",
+            story(rng, 20),
+            published=(start + timedelta(minutes=i)).isoformat(),
+            site="kompas.com",
+        )
+        for i in range(1500)
+    ]
+    shelve(store, archive)
+    collection = store._registry._collection
+    real_get = collection.get
+    read: list[int] = []
+
+    def get(*args: Any, **kwargs: Any) -> Any:
+        found = real_get(*args, **kwargs)
+        read.append(len(found["ids"]))
+        return found
+
+    monkeypatch.setattr(collection, "get", get)
+
+    page = store.newest(10, 1200)
+    stats = store.stats()
+
+    assert titles(page) == [f"Page {i:04}" for i in range(299, 289, -1)]
+    assert (stats.articles, stats.sites) == (1500, {"kompas.com": 1500})
+    assert sum(read) == 10

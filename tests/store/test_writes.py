@@ -286,9 +286,9 @@ def test_copies_in_one_batch_each_name_their_own_original(store: Store) -> None:
     assert sorted(r.id for r in store.articles()) == ["chess-a", "nile", "volcano-a"]
 
 
-def test_copies_are_found_after_the_band_index_is_lost(store_settings: StoreSettings) -> None:
+def test_copies_are_found_after_the_article_index_is_lost(store_settings: StoreSettings) -> None:
     Store(store_settings).write([make_article("volcano-a", "Merapi erupts", VOLCANO)])
-    shutil.rmtree(store_settings.data_dir / "bands")
+    shutil.rmtree(store_settings.data_dir / "articles")
 
     reopened = Store(store_settings)
     [result] = reopened.write([make_article("volcano-b", "Merapi", VOLCANO + " Ash fell.")])
