@@ -57,12 +57,14 @@ class Registry:
         self._collection = collection
         self._articles = articles
 
+    def _pages(self, ids: Sequence[str]) -> Iterator[dict[str, Mapping[str, Any]]]:
+        """The metadata of the records with these ids, by id, one read of `_PAGE` at a time."""
+        for start in range(0, len(ids), _PAGE):
+            yield self._metadatas(ids[start : start + _PAGE])
+
     def _paged(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The metadata of the records with these ids, by id, read `_PAGE` at a time."""
-        found: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(ids), _PAGE):
-            found |= self._metadatas(ids[start : start + _PAGE])
-        return found
+        return {k: v for page in self._pages(ids) for k, v in page.items()}
 
     def _metadatas(
         self, ids: Sequence[str] | None = None, where: Where | None = None
@@ -82,7 +84,8 @@ class Registry:
 
         A batch's writes look up all their articles at once, not one read per article.
         """
-        return {record.id: record for record in self._committed(list(dict.fromkeys(article_ids)))}
+        found = self._paged(list(dict.fromkeys(article_ids)))
+        return {record.id: record for record in _committed(found)}
 
     def text(self, article_id: str) -> str:
         """The full text of a stored article."""
@@ -109,9 +112,8 @@ class Registry:
         Only for what needs them all (statistics, reindex): the ids are read first, so records
         written or removed meanwhile by another process do not shift the pages.
         """
-        ids = self._collection.get(include=[])["ids"]
-        for start in range(0, len(ids), _PAGE):
-            yield from self._committed(ids[start : start + _PAGE])
+        for page in self._pages(self._collection.get(include=[])["ids"]):
+            yield from _committed(page)
 
     def newest(self, limit: int | None, offset: int = 0) -> list[ArticleRecord]:
         """Committed records newest first: `limit` of them (all for None) after `offset`.
@@ -131,16 +133,6 @@ class Registry:
     def facets(self) -> tuple[dict[str, int], dict[str, int]]:
         """How many articles each site and each language has, from the article index."""
         return self._articles.counts()
-
-    def _committed(self, ids: Sequence[str]) -> list[ArticleRecord]:
-        """The committed records of these ids."""
-        records = []
-        for start in range(0, len(ids), _PAGE):
-            for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
-                record = _record(article_id, dict(metadata))
-                if record.content_hash:
-                    records.append(record)
-        return records
 
     def similar(
         self, signatures: Sequence[np.ndarray], threshold: float
@@ -175,13 +167,12 @@ class Registry:
             self.pending() or len(self._articles) == self._count_committed()
         ):
             return
-        ids = self._collection.get(include=[])["ids"]
-        entries = []
-        for start in range(0, len(ids), _PAGE):
-            for article_id, metadata in self._metadatas(ids[start : start + _PAGE]).items():
-                if metadata.get("content_hash") and metadata.get("fingerprint"):
-                    entries.append(_entry(article_id, metadata))
-        self._articles.rebuild(entries)
+        self._articles.rebuild(
+            _entry(article_id, metadata)
+            for page in self._pages(self._collection.get(include=[])["ids"])
+            for article_id, metadata in page.items()
+            if metadata.get("content_hash") and metadata.get("fingerprint")
+        )
 
     def upgrade(self) -> None:
         """Give records written before recency was kept their recency, a page at a time.
@@ -191,10 +182,8 @@ class Registry:
         """
         if (self._collection.metadata or {}).get(_VERSION_KEY) == _VERSION:
             return
-        ids = self._collection.get(include=[])["ids"]
         now = time.time()
-        for start in range(0, len(ids), _PAGE):
-            found = self._metadatas(ids[start : start + _PAGE])
+        for found in self._pages(self._collection.get(include=[])["ids"]):
             old = {i: m for i, m in found.items() if m.get("content_hash") and _RECENCY not in m}
             if old:
                 self._collection.update(
@@ -351,6 +340,12 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
         "dirty": dirty,
         _RECENCY: _recency.recency(article.published, time.time()),
     }
+
+
+def _committed(metadatas: Mapping[str, Mapping[str, Any]]) -> list[ArticleRecord]:
+    """The committed records among these (metadata by article id)."""
+    records = [_record(article_id, dict(metadata)) for article_id, metadata in metadatas.items()]
+    return [record for record in records if record.content_hash]
 
 
 def _entry(article_id: str, metadata: Mapping[str, Any]) -> Entry:
