@@ -67,8 +67,9 @@ Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
 
 
 def settings_for(server: BotApiServer, **overrides: Any) -> BotSettings:
-    """Bot settings talking to the local server; ADMIN is the bot admin, times in Jakarta."""
-    values: dict[str, Any] = {"admin_user_ids": [ADMIN], "timezone": ZONE, **overrides}
+    """Bot settings talking to the local server; ADMIN is the bot admin (times are in the
+    engine's zone, Jakarta by default)."""
+    values: dict[str, Any] = {"admin_user_ids": [ADMIN], **overrides}
     return BotSettings(telegram_bot_token=server.token, telegram_api_base_url=server.url, **values)
 
 
