@@ -347,7 +347,12 @@ class Engine(BaseQueryEngine):
 
 def _newest_first(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
     """The nodes newest first, undated ones last, equally dated ones in their order."""
-    return sorted(nodes, key=lambda node: -int(node.metadata.get("published_day") or 0))
+
+    def age(node: NodeWithScore) -> int:
+        day = published_date(str(node.metadata.get("published", "")))
+        return -day.toordinal() if day else 0
+
+    return sorted(nodes, key=age)
 
 
 def _composer(settings: EngineSettings) -> Composer | None:

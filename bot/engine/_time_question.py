@@ -169,8 +169,8 @@ def _expression(
         last -= 1
     named = " ".join(w for w in words[first : last + 1] if w.lower() not in _RANGE_LINKS)
     granularity = _granularity(named, base)
-    if first > 0 and bare[first - 1] in _TIES | _RANGE_LINKS and bare[first] not in _TIES:
-        first -= 1
+    while first > 0 and bare[first - 1] in _TIES | _RANGE_LINKS:
+        first -= 1  # "pada bulan Mei": dateparser found "Mei"
     if last + 1 < len(words) and bare[last + 1] in _PAST_MARKS:
         last += 1
     tie = first
