@@ -162,6 +162,15 @@ class Engine(BaseQueryEngine):
         within = timed.period.narrowed(filters) if timed.period else filters
         top_k = self.settings.top_k * (_LATEST_POOL if timed.latest else 1)
         search = self._search(timed.text, within, top_k)
+        if (
+            timed.period
+            and not timed.period.relative
+            and not self.relevant(timed.text, search.nodes)
+        ):
+            # A named year or day may be the story's own ("overthrown in 2011"), not its date:
+            # then it is searched as words of the question, at any date.
+            timed = TimedQuestion(standalone, standalone)
+            search = self._search(standalone, filters, top_k)
         timings = {"retrieve": time.perf_counter() - started - (search.seconds or 0.0)}
         if search.seconds is not None:
             timings["rewrite"] = search.seconds

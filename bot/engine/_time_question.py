@@ -68,12 +68,14 @@ _WORD = re.compile(r"\S+")
 class Period:
     """The dates a question asks about, both ends included; None leaves that end open.
 
-    `phrase` is the expression as the asker wrote it ("last week", "sejak April").
+    `phrase` is the expression as the asker wrote it ("last week", "sejak April"); `relative`
+    says it counts from today ("kemarin", "last week"), not a named year, month or day.
     """
 
     since: date | None
     until: date | None
     phrase: str
+    relative: bool = True
 
     def narrowed(self, filters: SearchFilters | None) -> SearchFilters:
         """`filters` within this period too: both ranges hold (none when they do not meet)."""
@@ -105,6 +107,7 @@ class _Found:
     last: int
     since: date | None
     until: date | None
+    relative: bool
 
 
 def read_time(question: str, now: datetime) -> TimedQuestion:
@@ -136,7 +139,8 @@ def read_time(question: str, now: datetime) -> TimedQuestion:
     text = _tidy(" ".join(kept))
     if text and question.endswith("?") and not text.endswith("?"):
         text += "?"  # the question mark went with the expression that ended the question
-    return TimedQuestion(question, text or question, Period(since, until, phrase), latest)
+    relative = all(f.relative for f in found)
+    return TimedQuestion(question, text or question, Period(since, until, phrase, relative), latest)
 
 
 def _expressions(words: list[str], now: datetime) -> list[_Found]:
@@ -179,19 +183,28 @@ def _expression(
     core = [w for w in bare[tie : last + 1] if w not in _ARTICLES]
     # "in 2004" ties the year to the question, "in the 2004 tsunami" names an event.
     tied = (first < tie and bare[tie] not in _ARTICLES) or bare[last] in _PAST_MARKS
-    if moment.time() not in (_NOON, _MIDNIGHT) or set(core) <= _PRESENT:
-        return None
-    if len(core) == 1 and moment.time() == _MIDNIGHT and not tied:
+    if not _means_a_time(core, moment, granularity, tied):
         return None
     start, end = _unit(moment.date(), granularity)
+    relative = moment.time() == _NOON
     link = bare[first]
     if link in _SINCE:
-        return _Found(first, last, start, None)
+        return _Found(first, last, start, None, relative)
     if link in _AFTER:
-        return _Found(first, last, end + timedelta(days=1), None)
+        return _Found(first, last, end + timedelta(days=1), None, relative)
     if link in _BEFORE:
-        return _Found(first, last, None, start - timedelta(days=1))
-    return _Found(first, last, start, end)
+        return _Found(first, last, None, start - timedelta(days=1), relative)
+    return _Found(first, last, start, end, relative)
+
+
+def _means_a_time(core: list[str], moment: datetime, granularity: str, tied: bool) -> bool:
+    """Whether the expression is a time the asker means rather than a name, a clock or now."""
+    if moment.time() not in (_NOON, _MIDNIGHT) or set(core) <= _PRESENT:
+        return False
+    alone = len(core) == 1 and moment.time() == _MIDNIGHT
+    # "on Wednesday" is the story's own day, as news writes it; "last Friday" is not.
+    weekday = alone and granularity == "day" and not core[0][:1].isdigit()
+    return not (alone and not tied) and not weekday
 
 
 def _granularity(expression: str, base: datetime) -> str:
