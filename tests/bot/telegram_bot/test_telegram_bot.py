@@ -578,7 +578,7 @@ async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
 
     lines, sources = answer_body(answer)
     assert any("reopened to traffic on Monday" in line for line in lines)
-    assert sources == f"[1] {BRIDGE_TITLE} — Kabar Test News, 2024-03-05"
+    assert sources == f"[1] {BRIDGE_TITLE} — Kabar Test News, 5 Mar 2024"
     assert ("[1]", found) in links(answer)  # the citation in the text
     assert (BRIDGE_TITLE, found) in links(answer)  # the title in the sources
     assert {url for _, url in links(answer)} == {found}
