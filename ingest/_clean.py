@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
+import dateparser
 import py3langid
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -84,3 +87,28 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language (`id`, `en`, ...)."""
     language, _ = py3langid.classify(text[:5000])
     return str(language)
+
+
+def iso_date(published: str) -> str:
+    """A publication date as ISO 8601, whatever way its source wrote it; "" when unreadable.
+
+    ISO dates and times are kept as written; a feed's RFC 2822 date ("Wed, 08 Jan 2020
+    10:00:00 +0700") and a page's or corpus's own words ("Rabu, 8 Januari 2020") are read. A
+    date nobody can read orders and filters nothing, so it is dropped rather than kept as text.
+
+    Usage::
+
+        iso_date("Rabu, 8 Januari 2020 10:00 WIB")  # "2020-01-08T10:00:00+07:00"
+    """
+    published = published.strip()
+    try:
+        datetime.fromisoformat(published)
+    except ValueError:
+        pass
+    else:
+        return published
+    try:
+        return parsedate_to_datetime(published).isoformat()
+    except (TypeError, ValueError, IndexError):
+        moment = dateparser.parse(published, languages=["en", "id"]) if published else None
+        return moment.isoformat() if moment else ""

@@ -82,7 +82,7 @@ def to_article(draft: Draft) -> Article:
         content_hash=digest,
         url=draft.url,
         site=draft.site,
-        published=draft.published,
+        published=_clean.iso_date(draft.published),
         author=draft.author,
         language=_clean.detect_language(f"{title}\n{text}"),
     )
@@ -153,9 +153,11 @@ class Ingestor:
                 item.label, None, error=f"unexpected {type(exc).__name__} ({reason}); see the log"
             )
 
-    def ingest_text(self, text: str, *, site: str = "", url: str = "") -> IngestResult:
-        """Pasted or forwarded text: the first line is its title."""
-        draft = with_defaults(from_text(text), site=site, url=url, key=url)
+    def ingest_text(
+        self, text: str, *, site: str = "", url: str = "", published: str = ""
+    ) -> IngestResult:
+        """Pasted or forwarded text: the first line is its title; `published` when known."""
+        draft = with_defaults(from_text(text), site=site, url=url, key=url, published=published)
         return self._single(site or "text", lambda: draft)
 
     def ingest_bytes(self, content: bytes, filename: str) -> IngestResult:

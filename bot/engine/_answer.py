@@ -54,7 +54,9 @@ class Answer:
     the one that actually composed the text ("extractive" after a fallback); `note` says why a
     fallback happened; `question` is the standalone question retrieval used; `rewrite` is that
     question as a language model translated it into the articles' language and retrieval also
-    searched ("" when it did not); `timings` are in seconds ("retrieve" includes "rewrite", the
+    searched ("" when it did not); `period` the dates a time in the question limited the search
+    to, as the answer's language writes them ("from 6 May 2024 to 12 May 2024"; "" when the
+    question named no time); `timings` are in seconds ("retrieve" includes "rewrite", the
     model's translation, present when one was asked for).
     """
 
@@ -64,6 +66,7 @@ class Answer:
     language: str
     backend: str
     question: str
+    period: str = ""
     rewrite: str = ""
     note: str = ""
     timings: dict[str, float] = field(default_factory=dict)

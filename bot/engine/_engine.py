@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response
@@ -23,12 +24,26 @@ from store import (
 
 from ._answer import Answer, Turn
 from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionError
+from ._dates import day_label, published_date, range_label
 from ._extractive import ExtractiveComposer
 from ._followup import standalone_question
-from ._language import FALLBACK, NOTHING_FOUND, TOO_LONG, question_language, quoted_in
+from ._language import (
+    FALLBACK,
+    LATEST_IS_FROM,
+    NOTHING_FOUND,
+    NOTHING_IN_PERIOD,
+    TOO_LONG,
+    question_language,
+    quoted_in,
+)
 from ._passages import NumberedSource, number_sources
 from ._rewrite import Search, cross_lingual_search
 from ._settings import Backend, EngineSettings
+from ._time_question import TimedQuestion, read_time
+
+# "Latest" reads this many times `top_k` candidates, so that the newest relevant passages are
+# among them when the best-scoring ones are older.
+_LATEST_POOL = 3
 
 
 class QuestionTooLongError(ValueError):
@@ -46,10 +61,13 @@ class Engine(BaseQueryEngine):
 
     Retrieval is the store's retriever in `mode` (hybrid; `kabar eval` scores the others); then
     a relevance floor, adjacent chunks merged, near duplicates dropped; then the configured
-    backend composes. A language model's failure (timeout, server error, no valid citation)
-    falls back to the extractive answer, and says so. Control characters in a question are
-    dropped; a question longer than `max_question_chars` raises `QuestionTooLongError` before
-    anything is retrieved.
+    backend composes. A time the question names ("last week", "kemarin") narrows the search to
+    its dates, counted from today in `KABAR_TIMEZONE`, and is not searched for as words; when
+    those dates hold nothing, the answer says so and how recent the latest about it is.
+    "Latest" or "terbaru" puts the newest relevant passages first. A language model's failure
+    (timeout, server error, no valid citation) falls back to the extractive answer, and says so.
+    Control characters in a question are dropped; a question longer than `max_question_chars`
+    raises `QuestionTooLongError` before anything is retrieved.
 
     Usage::
 
@@ -90,14 +108,15 @@ class Engine(BaseQueryEngine):
         return self.relevant(question, self.retrieve(QueryBundle(question), filters))
 
     def retrieve(
-        self, query: QueryBundle, filters: SearchFilters | None = None
+        self, query: QueryBundle, filters: SearchFilters | None = None, top_k: int | None = None
     ) -> list[NodeWithScore]:
         """The `top_k` best chunks for the query, before any is judged relevant.
 
-        A query bundle that carries its embedding is not embedded again (`kabar eval` embeds its
-        questions in batches).
+        `top_k` is the setting's unless given. A query bundle that carries its embedding is not
+        embedded again (`kabar eval` embeds its questions in batches).
         """
-        return self.store.retriever(self.mode, self.settings.top_k, filters).retrieve(query)
+        k = top_k or self.settings.top_k
+        return self.store.retriever(self.mode, k, filters).retrieve(query)
 
     def relevant(self, question: str, nodes: list[NodeWithScore]) -> list[NodeWithScore]:
         """The retrieved `nodes` that answer `question`: floored, merged, deduplicated."""
@@ -124,7 +143,9 @@ class Engine(BaseQueryEngine):
         on_text: Callable[[str], None] | None = None,
     ) -> Answer:
         """The answer to a standalone `question` from chunks `retrieve` returned for it."""
-        answer, _ = self._composed(question, Search(retrieved), on_text, {})
+        answer, _ = self._composed(
+            TimedQuestion(question, question), Search(retrieved), on_text, {}
+        )
         return answer
 
     def _answer(
@@ -137,13 +158,25 @@ class Engine(BaseQueryEngine):
         """The answer and the passages it was composed from."""
         started = time.perf_counter()
         standalone = self._standalone(self._checked(question), history)
-        search = self._search(standalone, filters)
+        timed = read_time(standalone, datetime.now(self.settings.zone))
+        within = timed.period.narrowed(filters) if timed.period else filters
+        top_k = self.settings.top_k * (_LATEST_POOL if timed.latest else 1)
+        search = self._search(timed.text, within, top_k)
+        if (
+            timed.period
+            and not timed.period.relative
+            and not self.relevant(timed.text, search.nodes)
+        ):
+            # A named year or day may be the story's own ("overthrown in 2011"), not its date:
+            # then it is searched as words of the question, at any date.
+            timed = TimedQuestion(standalone, standalone)
+            search = self._search(standalone, filters, top_k)
         timings = {"retrieve": time.perf_counter() - started - (search.seconds or 0.0)}
         if search.seconds is not None:
             timings["rewrite"] = search.seconds
-        return self._composed(standalone, search, on_text, timings)
+        return self._composed(timed, search, on_text, timings, filters)
 
-    def _search(self, question: str, filters: SearchFilters | None) -> Search:
+    def _search(self, question: str, filters: SearchFilters | None, top_k: int) -> Search:
         """The chunks retrieved for `question`; with a model, also those its translation finds.
 
         The question is translated into the articles' language when it is in another one (see
@@ -151,7 +184,7 @@ class Engine(BaseQueryEngine):
         """
 
         def retrieve(text: str) -> list[NodeWithScore]:
-            return self.retrieve(QueryBundle(text), filters)
+            return self.retrieve(QueryBundle(text), filters, top_k)
 
         if self._composer is None:
             return Search(retrieve(question))
@@ -161,24 +194,37 @@ class Engine(BaseQueryEngine):
             retrieve,
             translate=self._composer.translate,
             collection_language=self.settings.collection_language,
-            top_k=self.settings.top_k,
+            top_k=top_k,
         )
 
     def _composed(
         self,
-        question: str,
+        timed: TimedQuestion,
         search: Search,
         on_text: Callable[[str], None] | None,
         timings: dict[str, float],
+        filters: SearchFilters | None = None,
     ) -> tuple[Answer, list[NodeWithScore]]:
+        """The answer from what the search found.
+
+        `filters` are the asker's own: without the question's period, they find how recent the
+        latest about it is when the period holds nothing.
+        """
         started = time.perf_counter()
+        question = timed.text
         language = question_language(question)
         nodes = self.relevant(question, search.nodes)
+        if timed.latest:
+            nodes = _newest_first(nodes)[: self.settings.top_k]
         sources = number_sources(nodes)
         if nodes:
             composition, backend, note = self._compose(question, sources, language, on_text)
         else:
-            composition, backend, note = Composition(NOTHING_FOUND[language]), self.backend, ""
+            composition, backend, note = (
+                Composition(self._nothing(timed, filters)),
+                self.backend,
+                "",
+            )
         timings["compose"] = time.perf_counter() - started
         timings["total"] = sum(timings.values())
         citations = tuple(
@@ -192,7 +238,10 @@ class Engine(BaseQueryEngine):
             citations=citations,
             language=language,
             backend=backend,
-            question=question,
+            question=timed.asked,
+            period=range_label(timed.period.since, timed.period.until, language)
+            if timed.period
+            else "",
             rewrite=search.rewrite,
             note=note,
             timings=timings,
@@ -279,6 +328,21 @@ class Engine(BaseQueryEngine):
             return composition
         return Composition(f"{other}\n{composition.text}", composition.quotes)
 
+    def _nothing(self, timed: TimedQuestion, filters: SearchFilters | None) -> str:
+        """Nothing found: in the question's period, then how recent the latest about it is."""
+        language = question_language(timed.text)
+        if timed.period is None:
+            return NOTHING_FOUND[language]
+        period = range_label(timed.period.since, timed.period.until, language)
+        text = NOTHING_IN_PERIOD[language].format(period=period, phrase=timed.period.phrase)
+        # One search more, only when the period held nothing: the asker's own filters, any date.
+        anytime = self.relevant(timed.text, self.retrieve(QueryBundle(timed.text), filters))
+        days = [published_date(str(n.metadata.get("published", ""))) for n in anytime]
+        latest = max((day for day in days if day), default=None)
+        if latest is None:
+            return text
+        return f"{text} {LATEST_IS_FROM[language].format(day=day_label(latest, language))}"
+
     def _query(self, query_bundle: QueryBundle) -> Response:
         answer, nodes = self._answer(query_bundle.query_str, (), None, None)
         return Response(answer.text, source_nodes=nodes, metadata={"answer": answer})
@@ -288,6 +352,16 @@ class Engine(BaseQueryEngine):
 
     def _get_prompt_modules(self) -> PromptMixinType:
         return {}
+
+
+def _newest_first(nodes: list[NodeWithScore]) -> list[NodeWithScore]:
+    """The nodes newest first, undated ones last, equally dated ones in their order."""
+
+    def age(node: NodeWithScore) -> int:
+        day = published_date(str(node.metadata.get("published", "")))
+        return -day.toordinal() if day else 0
+
+    return sorted(nodes, key=age)
 
 
 def _composer(settings: EngineSettings) -> Composer | None:

@@ -8,6 +8,7 @@ from store import mentions
 
 from ._answer_types import AnswerType, answer_terms, expected_type
 from ._composition import Composition
+from ._dates import published_label
 from ._language import question_language
 from ._passages import NumberedSource, Sentence
 
@@ -59,12 +60,23 @@ class ExtractiveComposer:
         self.name_weight = name_weight
 
     def compose(self, question: str, sources: list[NumberedSource]) -> Composition:
-        """The quoted sentences, one per line, best first."""
+        """The quoted sentences, one per line, best first.
+
+        When the quoted articles were published on different days, each line also says the day
+        of its source ("… [2] (8 Jan 2020)"): facts of different days may disagree.
+        """
         chosen = self.select(question, sources)
         quotes: dict[int, list[str]] = {}
         for sentence in chosen:
             quotes.setdefault(sentence.n, []).append(sentence.text)
-        text = "\n".join(f"{sentence.text} [{sentence.n}]" for sentence in chosen)
+        language = question_language(question)
+        days = {s.n: published_label(s.article.published, language) for s in sources}
+        dated = len({days[n] for n in quotes}) > 1
+        text = "\n".join(
+            f"{sentence.text} [{sentence.n}]"
+            + (f" ({days[sentence.n]})" if dated and days[sentence.n] else "")
+            for sentence in chosen
+        )
         return Composition(text, quotes)
 
     def select(self, question: str, sources: list[NumberedSource]) -> list[Sentence]:

@@ -15,6 +15,16 @@ NOTHING_FOUND = {
     "id": "Saya tidak menemukan apa pun tentang itu di artikel-artikel ini.",
 }
 
+NOTHING_IN_PERIOD = {
+    "en": "I found nothing about that in the articles {period} ({phrase}).",
+    "id": "Saya tidak menemukan apa pun tentang itu di artikel {period} ({phrase}).",
+}
+
+LATEST_IS_FROM = {
+    "en": "The latest about it is from {day}.",
+    "id": "Yang terbaru tentang itu bertanggal {day}.",
+}
+
 TOO_LONG = {
     "en": "That question is too long ({length} characters; I read up to {limit}): ask it in fewer"
     " words.",

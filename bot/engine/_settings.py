@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,11 @@ class EngineSettings(BaseSettings):
         description="The articles' main language, into which a language model also rewrites a"
         " question in the other one for retrieval; unset: the language of most passages found.",
     )
+    timezone: str = Field(
+        default="Asia/Jakarta",
+        description='Where "today" is: the day questions\' times ("kemarin", "last week")'
+        " are counted from, and the time of day briefings are posted at.",
+    )
     openai_base_url: str = Field(
         default="http://127.0.0.1:11434/v1",
         validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"),
@@ -73,3 +79,17 @@ class EngineSettings(BaseSettings):
     def _unset_when_empty(cls, value: object) -> object:
         # An empty `KABAR_COLLECTION_LANGUAGE=` in a .env leaves it unset rather than failing.
         return value or None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Jakarta") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone of "today" and of daily briefings."""
+        return ZoneInfo(self.timezone)

@@ -125,7 +125,9 @@ async def _post_init(application: KabarApplication) -> None:
     await application.bot.set_my_commands(list(COMMANDS))
     services = application.bot_data.services
     for subscription in services.state.subscriptions():
-        _briefing_handlers.schedule(application.job_queue, subscription, services.settings.zone)
+        _briefing_handlers.schedule(
+            application.job_queue, subscription, services.engine.settings.zone
+        )
     if application.job_queue is not None:
         every = timedelta(minutes=services.settings.feed_poll_minutes)
         application.job_queue.run_repeating(_collection_handlers.poll_feeds, every, first=every)

@@ -74,9 +74,11 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
         return
     at, topic = f"{int(match[1]):02d}:{match[2]}", " ".join(args[1:])
     subscription = services.state.add_subscription(chat.id, at, topic, language, user_id=user.id)
-    schedule(context.job_queue, subscription, services.settings.zone)
+    schedule(context.job_queue, subscription, services.engine.settings.zone)
     about = f" ({topic})" if topic else ""
-    reply = text(language, "subscribed", time=at, zone=services.settings.timezone, topic=about)
+    reply = text(
+        language, "subscribed", time=at, zone=services.engine.settings.timezone, topic=about
+    )
     await _reply(message, html.escape(reply))
 
 

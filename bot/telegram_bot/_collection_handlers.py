@@ -108,8 +108,11 @@ async def _add_text(
     """The replied-to message's text as an article, crediting where it was forwarded from."""
     services = context.bot_data.services
     body = source.text or source.caption or ""
-    origin = _origin_name(source)
-    result = await asyncio.to_thread(services.ingestor.ingest_text, body, site=origin)
+    # A forward is dated when it was first posted, which is when its news was published.
+    published = source.forward_origin.date.isoformat() if source.forward_origin else ""
+    result = await asyncio.to_thread(
+        services.ingestor.ingest_text, body, site=_origin_name(source), published=published
+    )
     _record_added(services.state, [result], by)
     await message.reply_text(result_line(result))
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.engine import Answer, Briefing, Citation
+from bot.engine import Answer, Briefing, Citation, published_label
 
 from ._texts import text
 
@@ -24,7 +24,7 @@ def answer_html(answer: Answer) -> str:
     links = {c.n: c.article.url for c in answer.citations}
     body = _CITATION.sub(lambda m: _citation_link(m, links), html.escape(answer.text))
     heading = f"<b>{html.escape(text(answer.language, 'sources'))}</b>"
-    sources = "\n".join(source_line(c) for c in answer.citations)
+    sources = "\n".join(source_line(c, answer.language) for c in answer.citations)
     return f"{body}\n\n{heading}\n{sources}" if answer.citations else body
 
 
@@ -48,11 +48,12 @@ def _linked(label: str, url: str) -> str:
     return f'<a href="{html.escape(url)}">{label}</a>'
 
 
-def source_line(citation: Citation) -> str:
-    """`[n] Title — site, date`, the title linking to the article when it has a web URL."""
+def source_line(citation: Citation, language: str) -> str:
+    """`[n] Title — site, 8 Jan 2020`, the title linking to the article when it has a web URL."""
     article = citation.article
     title = _linked(html.escape(article.title or article.site or article.id), article.url)
-    where = ", ".join(html.escape(x) for x in (article.site, article.published[:10]) if x)
+    day = published_label(article.published, language)
+    where = ", ".join(html.escape(x) for x in (article.site, day) if x)
     return f"[{citation.n}] {title}" + (f" — {where}" if where else "")
 
 
@@ -120,5 +121,5 @@ def briefing_html(briefing: Briefing) -> str:
     blocks = [f"<b>{html.escape(heading)}</b>"]
     for item in briefing.items:
         bullets = [f"• {html.escape(s)} [{item.source.n}]" for s in item.sentences]
-        blocks.append("\n".join([source_line(item.source), *bullets]))
+        blocks.append("\n".join([source_line(item.source, briefing.language), *bullets]))
     return "\n\n".join(blocks)

@@ -1,9 +1,8 @@
-"""Settings of the Telegram bot: its token, who may do what, how much, and when."""
+"""Settings of the Telegram bot: its token, who may do what, how much, and how often."""
 
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -46,7 +45,6 @@ class BotSettings(BaseSettings):
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org", validation_alias=_env("TELEGRAM_API_BASE_URL")
     )
-    timezone: str = Field(default="UTC", validation_alias=_env("KABAR_TIMEZONE"))
     feed_poll_minutes: float = Field(
         default=15.0, gt=0, validation_alias=_env("KABAR_FEED_POLL_MINUTES")
     )
@@ -66,17 +64,3 @@ class BotSettings(BaseSettings):
         if isinstance(value, str):
             return [int(item) for item in value.replace(",", " ").split()]
         return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Jakarta") from None
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The time zone daily briefings are scheduled in."""
-        return ZoneInfo(self.timezone)

@@ -422,12 +422,23 @@ def test_a_data_folder_that_is_a_file_is_one_line_naming_it(empty: Path, command
 
 
 def test_every_wrong_setting_is_named_on_the_one_line(empty: Path) -> None:
-    result = run_with(empty, "bot", KABAR_TIMEZONE="Mars/Olympus", KABAR_FEED_POLL_MINUTES="0")
+    result = run_with(empty, "bot", KABAR_QUESTIONS_PER_MINUTE="0", KABAR_FEED_POLL_MINUTES="0")
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: KABAR_QUESTIONS_PER_MINUTE=0: input should be greater than or equal to 1;"
+        " KABAR_FEED_POLL_MINUTES=0: input should be greater than 0" + FIX
+    ]
+
+
+@pytest.mark.parametrize("command", ["ask", "bot"])
+def test_an_unknown_time_zone_is_one_line_naming_it(empty: Path, command: str) -> None:
+    result = run_with(empty, command, KABAR_TIMEZONE="Mars/Olympus")
 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "error: KABAR_TIMEZONE=Mars/Olympus: unknown time zone 'Mars/Olympus'; use a name like"
-        " Asia/Jakarta; KABAR_FEED_POLL_MINUTES=0: input should be greater than 0" + FIX
+        " Asia/Jakarta" + FIX
     ]
 
 

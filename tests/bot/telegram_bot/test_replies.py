@@ -35,7 +35,7 @@ def test_citations_link_to_their_article_and_sources_follow() -> None:
     assert '<a href="https://news.example/a?x=1&amp;y=2">[1]</a>' in html_text
     assert "LNA didukung &lt;Mesir&gt; &amp; UEA." in html_text
     assert "<b>Sources</b>" in html_text
-    assert "Turki &amp; Rusia &lt;live&gt;</a> — news.example, 2020-01-08" in html_text
+    assert "Turki &amp; Rusia &lt;live&gt;</a> — news.example, 8 Jan 2020" in html_text
     rest = _markup_free(html_text)
     assert "<" not in rest
     assert ">" not in rest

@@ -67,8 +67,9 @@ Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
 
 
 def settings_for(server: BotApiServer, **overrides: Any) -> BotSettings:
-    """Bot settings talking to the local server; ADMIN is the bot admin, times in Jakarta."""
-    values: dict[str, Any] = {"admin_user_ids": [ADMIN], "timezone": ZONE, **overrides}
+    """Bot settings talking to the local server; ADMIN is the bot admin (times are in the
+    engine's zone, Jakarta by default)."""
+    values: dict[str, Any] = {"admin_user_ids": [ADMIN], **overrides}
     return BotSettings(telegram_bot_token=server.token, telegram_api_base_url=server.url, **values)
 
 
@@ -577,7 +578,7 @@ async def test_add_urls_reports_each_in_one_message_and_the_article_answers(
 
     lines, sources = answer_body(answer)
     assert any("reopened to traffic on Monday" in line for line in lines)
-    assert sources == f"[1] {BRIDGE_TITLE} — Kabar Test News, 2024-03-05"
+    assert sources == f"[1] {BRIDGE_TITLE} — Kabar Test News, 5 Mar 2024"
     assert ("[1]", found) in links(answer)  # the citation in the text
     assert (BRIDGE_TITLE, found) in links(answer)  # the title in the sources
     assert {url for _, url in links(answer)} == {found}
