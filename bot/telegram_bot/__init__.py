@@ -7,7 +7,7 @@ from ._application import COMMANDS, build_application, run_bot
 from ._ratelimit import Limit, RateLimiter
 from ._services import Kabar
 from ._settings import BotSettings
-from ._state import BotState, Feed, Subscription
+from ._state import BotState, Feed, LastAnswer, Subscription
 
 __all__ = [
     "COMMANDS",
@@ -15,6 +15,7 @@ __all__ = [
     "BotState",
     "Feed",
     "Kabar",
+    "LastAnswer",
     "Limit",
     "RateLimiter",
     "Subscription",

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 #: The commands shown in Telegram's menu (`setMyCommands`), with their descriptions.
 COMMANDS = (
     BotCommand("ask", "Ask a question about the articles"),
+    BotCommand("new", "Start over: the next question follows up nothing"),
     BotCommand("brief", "A briefing: the latest articles, or on a topic"),
     BotCommand("sources", "The articles I know, with their ids"),
     BotCommand("stats", "How many articles I know"),
@@ -86,6 +87,7 @@ def _register(application: KabarApplication) -> None:
         [
             CommandHandler(["start", "help"], _question_handlers.start),
             CommandHandler("ask", _question_handlers.ask_command),
+            CommandHandler("new", _question_handlers.new_command),
             CommandHandler("brief", _briefing_handlers.brief_command),
             CommandHandler("subscribe", _briefing_handlers.subscribe_command),
             CommandHandler("unsubscribe", _briefing_handlers.unsubscribe_command),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, MessageEntityType
+from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest
 
-from bot.engine import Answer, QuestionTooLongError, Turn, question_language
+from bot.engine import Answer, QuestionTooLongError, Turn, question_language, reads_as_followup
 
 from ._replies import answer_html, quotes_html, split_html
 from ._services import KabarContext, user_language
@@ -30,10 +31,22 @@ async def start(update: Update, _context: KabarContext) -> None:
 
 
 async def private_question(update: Update, context: KabarContext) -> None:
-    """Any text in a private chat is a question; a reply to an answer is a follow-up."""
+    """Any text in a private chat is a question; a reply to an answer follows it up.
+
+    So does a message that reads as a follow-up, soon after the chat's last answer.
+    """
     message = update.effective_message
     if message and message.text:
-        await _answer(update, context, message.text, _history(message, context))
+        await _answer(update, context, message.text, _history(message, message.text, context))
+
+
+async def new_command(update: Update, context: KabarContext) -> None:
+    """/new: the chat starts over, its next question followed up only by a reply."""
+    message = update.effective_message
+    if message is None:
+        return
+    context.bot_data.services.state.forget_last_answer(message.chat_id)
+    await message.reply_text(text(user_language(update), "new"))
 
 
 async def ask_command(update: Update, context: KabarContext) -> None:
@@ -45,7 +58,7 @@ async def ask_command(update: Update, context: KabarContext) -> None:
     if not question:
         await message.reply_text(text(user_language(update), "empty_question"))
         return
-    await _answer(update, context, question, _history(message, context))
+    await _answer(update, context, question, _history(message, question, context))
 
 
 async def group_message(update: Update, context: KabarContext) -> None:
@@ -53,7 +66,7 @@ async def group_message(update: Update, context: KabarContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    history = _history(message, context)
+    history = _history(message, message.text, context)
     mention = f"@{context.bot.username}".lower()
     mentioned = any(
         entity.type == MessageEntityType.MENTION and value.lower() == mention
@@ -65,13 +78,34 @@ async def group_message(update: Update, context: KabarContext) -> None:
     await _answer(update, context, question, history)
 
 
-def _history(message: Message, context: KabarContext) -> list[Turn]:
-    """The earlier question and answer when `message` replies to one of the bot's answers."""
+def _history(message: Message, question: str, context: KabarContext) -> list[Turn]:
+    """The earlier question and answer that `question` follows up, if any.
+
+    That is the bot's answer `message` replies to; in a private chat without a reply, the
+    chat's last answer when `question` reads as a follow-up and comes within
+    KABAR_FOLLOWUP_MINUTES of it. Groups follow up by replies only: there the last answer
+    may have been someone else's.
+    """
+    earlier = _replied_answer(message, context)
+    if earlier is None and message.chat.type == ChatType.PRIVATE and reads_as_followup(question):
+        earlier = _recent_answer(message, context)
+    return [Turn(earlier.question, earlier.text)] if earlier else []
+
+
+def _replied_answer(message: Message, context: KabarContext) -> Answer | None:
+    """The bot's answer that `message` replies to, while it is kept."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
-        return []
-    earlier = context.bot_data.services.state.answer(replied.chat_id, replied.message_id)
-    return [Turn(earlier.question, earlier.text)] if earlier else []
+        return None
+    return context.bot_data.services.state.answer(replied.chat_id, replied.message_id)
+
+
+def _recent_answer(message: Message, context: KabarContext) -> Answer | None:
+    """The chat's last answer, if `message` was sent within the follow-up window after it."""
+    services = context.bot_data.services
+    last = services.state.last_answer(message.chat_id)
+    window = timedelta(minutes=services.settings.followup_minutes)
+    return last.answer if last and message.date - last.at <= window else None
 
 
 async def _answer(
@@ -94,7 +128,7 @@ async def _answer(
     await message.chat.send_action(ChatAction.TYPING)
     placeholder = await message.reply_text(text(language, "thinking"))
     answer = await _stream_into(placeholder, stream)
-    await _deliver(placeholder, answer, context)
+    await _deliver(placeholder, answer, question, context)
 
 
 async def _stream_into(placeholder: Message, stream: AsyncIterator[str | Answer]) -> Answer:
@@ -109,14 +143,19 @@ async def _stream_into(placeholder: Message, stream: AsyncIterator[str | Answer]
     raise RuntimeError("the engine's stream ended without an answer")
 
 
-async def _deliver(placeholder: Message, answer: Answer, context: KabarContext) -> None:
-    """The answer in the placeholder, continued in new messages past Telegram's limit."""
-    parts = split_html(answer_html(answer))
+async def _deliver(placeholder: Message, answer: Answer, asked: str, context: KabarContext) -> None:
+    """The answer to `asked` in the placeholder, continued in new messages past the limit.
+
+    In a private chat it becomes the chat's last answer, which a follow-up may lean on.
+    """
+    parts = split_html(answer_html(answer, asked=asked))
     quotes = InlineKeyboardButton(text(answer.language, "quotes"), callback_data=QUOTES)
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
     # Kept before it is shown: a Quotes press or a reply may follow at once.
     state = context.bot_data.services.state
     state.save_answer(placeholder.chat_id, placeholder.message_id, answer)
+    if placeholder.chat.type == ChatType.PRIVATE:
+        state.set_last_answer(placeholder.chat_id, placeholder.message_id, placeholder.date)
     await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
     for index, part in enumerate(parts[1:], start=2):
         markup = button if index == len(parts) else None

@@ -17,15 +17,34 @@ LIMIT = MessageLimit.MAX_TEXT_LENGTH
 _CITATION = re.compile(r"\[(\d+)\]")
 
 
-def answer_html(answer: Answer) -> str:
-    """The answer with each `[n]` linking to its article, then the list of sources."""
+def answer_html(answer: Answer, *, asked: str | None = None) -> str:
+    """The answer with each `[n]` linking to its article, then the list of sources.
+
+    When the engine searched with other words than the question `asked` (a follow-up made
+    standalone), a last line in italics says what it searched for: how it understood the asker.
+    """
+    searched = _searched_line(answer, asked)
     if not answer.found:
-        return f"{html.escape(answer.text)}\n\n{html.escape(text(answer.language, 'nothing_hint'))}"
+        hint = html.escape(text(answer.language, "nothing_hint"))
+        return f"{html.escape(answer.text)}\n\n{hint}{searched}"
     links = {c.n: c.article.url for c in answer.citations}
     body = _CITATION.sub(lambda m: _citation_link(m, links), html.escape(answer.text))
     heading = f"<b>{html.escape(text(answer.language, 'sources'))}</b>"
     sources = "\n".join(source_line(c, answer.language) for c in answer.citations)
-    return f"{body}\n\n{heading}\n{sources}" if answer.citations else body
+    return (f"{body}\n\n{heading}\n{sources}" if answer.citations else body) + searched
+
+
+def _searched_line(answer: Answer, asked: str | None) -> str:
+    """The small print naming the question searched, or "" when it is the one asked."""
+    if asked is None or _plain_question(asked) == _plain_question(answer.question):
+        return ""
+    searched = html.escape(text(answer.language, "searched_for", question=answer.question))
+    return f"\n\n<i>{searched}</i>"
+
+
+def _plain_question(question: str) -> str:
+    """A question without what does not change it: case, spacing, the closing mark."""
+    return " ".join(question.split()).rstrip(" ?").casefold()
 
 
 def _citation_link(match: re.Match[str], links: dict[int, str]) -> str:

@@ -48,6 +48,10 @@ class BotSettings(BaseSettings):
     feed_poll_minutes: float = Field(
         default=15.0, gt=0, validation_alias=_env("KABAR_FEED_POLL_MINUTES")
     )
+    # A private message this soon after the bot's last answer there may follow it up.
+    followup_minutes: float = Field(
+        default=10.0, gt=0, validation_alias=_env("KABAR_FOLLOWUP_MINUTES")
+    )
     max_upload_bytes: int = Field(
         default=10_000_000, gt=0, validation_alias=_env("KABAR_MAX_UPLOAD_BYTES")
     )

@@ -1,8 +1,9 @@
 """The bot's own state in a small SQLite database in the data folder: a restart loses none.
 
 Daily briefing subscriptions, followed feeds (and the entries already seen), who added each
-article from which chat (a group's admins may remove only their group's), and recent answers
-(for the Quotes button and for follow-up replies).
+article from which chat (a group's admins may remove only their group's), recent answers
+(for the Quotes button and for follow-up replies), and each private chat's last answer (a
+follow-up soon after it needs no reply).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.engine import Answer
@@ -35,6 +37,9 @@ CREATE TABLE IF NOT EXISTS additions (
 CREATE TABLE IF NOT EXISTS answers (
     chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, answer TEXT NOT NULL,
     PRIMARY KEY (chat_id, message_id)
+);
+CREATE TABLE IF NOT EXISTS last_answers (
+    chat_id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL, answered_at REAL NOT NULL
 );
 """
 # Columns added since the first release: a database made before gains them on opening (0 for
@@ -67,6 +72,14 @@ class Feed:
     chat_id: int
     language: str
     user_id: int
+
+
+@dataclass(frozen=True)
+class LastAnswer:
+    """A chat's last answer and when it was sent."""
+
+    answer: Answer
+    at: datetime
 
 
 class BotState:
@@ -207,3 +220,28 @@ class BotState:
             "SELECT answer FROM answers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
         return Answer.from_dict(json.loads(str(rows[0][0]))) if rows else None
+
+    def set_last_answer(self, chat_id: int, message_id: int, at: datetime) -> None:
+        """Make the answer kept as that message the chat's last, sent `at`."""
+        self._run(
+            "INSERT OR REPLACE INTO last_answers (chat_id, message_id, answered_at)"
+            " VALUES (?, ?, ?)",
+            (chat_id, message_id, at.timestamp()),
+        )
+
+    def last_answer(self, chat_id: int) -> LastAnswer | None:
+        """The chat's last answer, unless the chat started over or it is no longer kept."""
+        rows = self._run(
+            "SELECT answers.answer, last_answers.answered_at FROM last_answers JOIN answers"
+            " USING (chat_id, message_id) WHERE chat_id = ?",
+            (chat_id,),
+        )
+        if not rows:
+            return None
+        data, at = rows[0]
+        answer = Answer.from_dict(json.loads(str(data)))
+        return LastAnswer(answer, datetime.fromtimestamp(float(str(at)), UTC))
+
+    def forget_last_answer(self, chat_id: int) -> None:
+        """Start the chat over: its next message follows nothing."""
+        self._run("DELETE FROM last_answers WHERE chat_id = ?", (chat_id,))

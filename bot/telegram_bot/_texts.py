@@ -5,10 +5,13 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "start": (
-            "Ask me about the news articles in my collection: send a question"
-            " (in groups: /ask, a mention, or a reply to my answer). Try /sources or /brief."
+            "Ask me about the news articles in my collection: send a question, and follow it up"
+            ' ("and Egypt?"); /new starts over. In groups: /ask, a mention, or a reply to my'
+            " answer. Try /sources or /brief."
         ),
         "thinking": "Looking through the articles…",
+        "searched_for": "Searched for: {question}",
+        "new": "Starting over: your next question stands on its own.",
         "sources": "Sources",
         "quotes": "Quotes",
         "nothing_hint": "See what I have with /sources, or ask an admin to /add an article.",
@@ -66,9 +69,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "id": {
         "start": (
             "Tanyakan apa saja tentang artikel berita dalam koleksi saya: kirim pertanyaan"
-            " (di grup: /ask, sebut saya, atau balas jawaban saya). Coba /sources atau /brief."
+            ' lalu lanjutkan ("dan Mesir?"); /new memulai dari awal. Di grup: /ask, sebut saya,'
+            " atau balas jawaban saya. Coba /sources atau /brief."
         ),
         "thinking": "Sedang membaca artikel…",
+        "searched_for": "Dicari: {question}",
+        "new": "Mulai dari awal: pertanyaan Anda berikutnya berdiri sendiri.",
         "sources": "Sumber",
         "quotes": "Kutipan",
         "nothing_hint": (

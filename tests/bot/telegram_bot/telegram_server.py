@@ -1512,8 +1512,13 @@ class BotApiServer:
         username: str | None = None,
         language_code: str | None = "en",
         reply_to: JSON | int | None = None,
+        date: int | None = None,
     ) -> JSON:
-        """The user writes `text` to the bot in their private chat; returns the Update."""
+        """The user writes `text` to the bot in their private chat; returns the Update.
+
+        `date` is the Unix time Telegram stamps on the message: now unless given (a test
+        sends a message "later" without waiting).
+        """
         with self._cond:
             self._ensure_user(
                 user_id,
@@ -1521,7 +1526,8 @@ class BotApiServer:
                 username=username,
                 language_code=language_code,
             )
-            return self._user_message(user_id, user_id, {"text": text}, reply_to)
+            fields: JSON = {"text": text} if date is None else {"text": text, "date": date}
+            return self._user_message(user_id, user_id, fields, reply_to)
 
     def group_message(
         self,

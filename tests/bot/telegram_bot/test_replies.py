@@ -66,6 +66,19 @@ def test_a_citation_without_url_stays_plain() -> None:
     assert "<a" not in html_text.split("\n\n")[0]
 
 
+def test_a_question_searched_in_other_words_is_shown_in_small_print_last() -> None:
+    answer = Answer("Mesir & UEA. [1]", True, (_citation(),), "id", "extractive", "Siapa <GNA>?")
+    nothing = Answer("Tidak ada.", False, (), "id", "extractive", "Siapa <GNA>?")
+
+    searched = answer_html(answer, asked="bagaimana dengan GNA?")
+    the_same = answer_html(answer, asked=" siapa   <gna> ")
+
+    assert searched.endswith("\n\n<i>Dicari: Siapa &lt;GNA&gt;?</i>")
+    assert searched.startswith(answer_html(answer))
+    assert the_same == answer_html(answer)  # case, spacing and the "?" change nothing
+    assert answer_html(nothing, asked="dan GNA?").endswith("\n\n<i>Dicari: Siapa &lt;GNA&gt;?</i>")
+
+
 def test_quotes_show_each_cited_passage_escaped() -> None:
     html_text = quotes_html(_answer("x [1]", _citation(quote="Mesir & UEA <mendukung>")))
 

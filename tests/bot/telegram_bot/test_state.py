@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Answer, Citation
-from bot.telegram_bot import BotSettings, BotState, Feed, Limit, RateLimiter
+from bot.telegram_bot import BotSettings, BotState, Feed, LastAnswer, Limit, RateLimiter
 from store import ArticleInfo
+
+SENT = datetime(2026, 12, 1, 8, 30, 15, tzinfo=UTC)
 
 
 def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> None:
@@ -35,6 +38,8 @@ def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> No
     state.mark_seen("https://x.example/rss", ["https://x.example/1"])
     state.record_added("a1", [(-100, 7)])
     state.save_answer(-100, 42, answer)
+    state.save_answer(7, 3, answer)
+    state.set_last_answer(7, 3, SENT)
     state.close()
 
     again = BotState(path)
@@ -49,6 +54,10 @@ def test_subscriptions_feeds_and_answers_survive_reopening(tmp_path: Path) -> No
     ) == ["https://x.example/2"]
     assert again.answer(-100, 42) == answer
     assert again.answer(-100, 43) is None
+    assert again.last_answer(7) == LastAnswer(answer, SENT)
+    again.forget_last_answer(7)
+    assert again.last_answer(7) is None
+    assert again.answer(7, 3) == answer  # a reply to it still follows it up
 
 
 def test_removing_a_chats_subscriptions_leaves_other_chats(tmp_path: Path) -> None:
@@ -131,3 +140,4 @@ def test_id_lists_read_comma_separated_from_the_environment(
 
     assert settings.admin_user_ids == [42, 7]
     assert settings.allowed_chat_ids == [-100123]
+    assert settings.followup_minutes == 10

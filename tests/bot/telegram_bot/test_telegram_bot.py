@@ -264,6 +264,101 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     assert rejected(server) == []
 
 
+# --------------------------------------------------------------------------- conversations
+
+
+def searched_for(message: SentMessage) -> list[str]:
+    """The small print of an answer: the question the bot searched, when not the one asked."""
+    return entity_texts(message, "italic")
+
+
+async def test_a_follow_up_in_a_private_chat_needs_no_reply_and_says_what_was_searched(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.private_message(USER, "Who backs Haftar?")
+    first = await next_answer(server, USER)
+    server.private_message(USER, "and who supports the GNA?")
+    follow_up = await next_answer(server, USER)
+    server.private_message(OTHER, "Siapa yang mendukung Haftar?", language_code="id")
+    await next_answer(server, OTHER)
+    server.private_message(OTHER, "bagaimana dengan GNA?", language_code="id")
+    indonesian = await next_answer(server, OTHER)
+
+    assert searched_for(first) == []
+    assert "Turki mendukung" in plain(follow_up)
+    assert searched_for(follow_up) == ["Searched for: Who supports the GNA?"]
+    assert plain(follow_up).endswith("\n\nSearched for: Who supports the GNA?")
+    assert "Turki mendukung" in plain(indonesian)
+    assert searched_for(indonesian) == ["Dicari: Siapa yang mendukung GNA?"]
+    assert rejected(server) == []
+
+
+async def test_a_question_of_its_own_soon_after_an_answer_is_not_glued_to_it(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+
+    server.private_message(USER, "Who backs Haftar?")
+    await next_answer(server, USER)
+    # Naming nothing, it would be searched with Haftar's name were it read as a follow-up.
+    server.private_message(USER, "which airport was hit by shelling?")
+    fresh = await next_answer(server, USER)
+
+    assert searched_for(fresh) == []
+    kept = services.state.answer(USER, fresh.message_id)
+    assert kept is not None
+    assert kept.question == "which airport was hit by shelling?"
+
+
+async def test_after_the_window_or_new_a_follow_up_stands_alone_but_replies_still_follow(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server, followup_minutes=10)))
+    later = int(time.time()) + 11 * 60
+
+    server.private_message(USER, "Who backs Haftar?")
+    haftar = await next_answer(server, USER)
+    server.private_message(USER, "what about Egypt?", date=later)
+    too_late = await next_answer(server, USER)
+    server.private_message(USER, "Where did Erdogan and Putin meet?")
+    await next_answer(server, USER)
+    server.command(USER, USER, "new")
+    started_over = await next_message(server, USER)
+    server.private_message(USER, "what about Egypt?")
+    after_new = await next_answer(server, USER)
+    # A reply follows up the answer it replies to, however old and after /new.
+    server.private_message(USER, "what about Egypt?", reply_to=haftar.message_id, date=later)
+    replied = await next_answer(server, USER)
+    server.private_message(OTHER, "/new", language_code="id")
+    started_over_id = await next_message(server, OTHER)
+
+    assert searched_for(too_late) == []
+    assert plain(started_over) == "Starting over: your next question stands on its own."
+    assert searched_for(after_new) == []
+    assert searched_for(replied) == ["Searched for: Who backs Egypt?"]
+    assert plain(started_over_id) == "Mulai dari awal: pertanyaan Anda berikutnya berdiri sendiri."
+    assert rejected(server) == []
+
+
+async def test_a_follow_up_in_a_group_needs_a_reply_as_before(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.command(GROUP, USER, "ask", "Who backs Haftar?")
+    first = await next_answer(server, GROUP)
+    server.command(GROUP, USER, "ask", "what about Egypt?")
+    unreplied = await next_answer(server, GROUP)
+    server.group_message(GROUP, USER, "what about Egypt?", reply_to=first.message_id)
+    replied = await next_answer(server, GROUP)
+
+    assert searched_for(unreplied) == []
+    assert searched_for(replied) == ["Searched for: Who backs Egypt?"]
+
+
 async def test_answer_speaks_the_language_of_the_question(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
@@ -1278,7 +1373,7 @@ async def test_command_menu_is_set_at_start_with_descriptions(
     helped = await next_message(server, USER)
 
     assert set(commands) == {
-        "ask", "brief", "sources", "stats", "subscribe", "unsubscribe", "subscriptions",
+        "ask", "new", "brief", "sources", "stats", "subscribe", "unsubscribe", "subscriptions",
         "add", "remove", "feeds", "help",
     }  # fmt: skip
     assert all(len(description) > 10 for description in commands.values())
