@@ -35,6 +35,8 @@ _POINTING_BACK = re.compile(
     r"|\b\w{2,}nya\b",
     re.IGNORECASE,
 )
+# "Apa itu demokrasi?" asks what something is: that "itu" points ahead, at the word after it.
+_DEFINING = re.compile(r"^((?:apa|siapa)\s+)itu(?=\s+\w)", re.IGNORECASE)
 # Words ending in -nya that point at nothing ("hanya" is "only", "biasanya" "usually").
 _PLAIN_NYA = frozenset(
     {"hanya", "punya", "biasanya", "sebenarnya", "sesungguhnya", "tampaknya", "rupanya"}
@@ -81,7 +83,8 @@ def reads_as_followup(message: str) -> bool:
     if len(words) <= 2 and any(_QUESTION_WORD.match(word) for word in words):
         return True
     return any(
-        match.group(0).lower() not in _PLAIN_NYA for match in _POINTING_BACK.finditer(message)
+        match.group(0).lower() not in _PLAIN_NYA
+        for match in _POINTING_BACK.finditer(_DEFINING.sub(r"\1", message))
     )
 
 

@@ -31,6 +31,8 @@ FOLLOW_UPS = [
     "sejak kapan?",
     "Berapa korban dalam serangan tersebut?",
     "lalu apa yang terjadi?",
+    "Apa itu?",
+    "Apakah itu benar?",
 ]
 
 STANDALONE = [
@@ -47,6 +49,8 @@ STANDALONE = [
     "Berapa harga beras hari ini?",
     "Siapa yang hanya mendukung GNA?",
     "Egypt?",
+    "Apa itu demokrasi?",
+    "Siapa itu pendiri partai?",
 ]
 
 
