@@ -19,7 +19,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._article_index import ArticleIndex
-from ._chunking import Chunker
+from ._chunking import Chunker, chunk_id
 from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
 from ._filters import SearchFilters
@@ -403,15 +403,17 @@ class Store:
         start, end = (recency(moment.isoformat(), 0.0) for moment in (since, until))
         return self._registry.between(start, end, limit)
 
-    def sentences(self, article_id: str) -> list[tuple[str, np.ndarray]]:
+    def sentences(self, record: ArticleRecord) -> list[tuple[str, np.ndarray]]:
         """Each sentence of an article once, in order, with its stored unit vector.
 
-        Chunks overlap, so a sentence they share comes from the first; a chunk stored without
+        The chunks are read by their ids, never by a filter (which scans every chunk). Chunks
+        overlap, so a sentence they share comes from the first; a chunk stored without
         sentence vectors (before they were kept; `kabar reindex` adds them) gives none.
         """
-        found = self._chunks.get(
-            where={"article_id": article_id}, include=["documents", "metadatas"]
-        )
+        ids = [chunk_id(record.id, record.content_hash, p) for p in range(record.chunks)]
+        if not ids:
+            return []
+        found = self._chunks.get(ids=ids, include=["documents", "metadatas"])
         chunks = sorted(
             zip(found["documents"] or [], found["metadatas"] or [], strict=True),
             key=lambda pair: int(str(pair[1].get("position", 0))),

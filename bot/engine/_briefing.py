@@ -114,7 +114,7 @@ def _period(engine: Engine, topic: str, since: datetime, until: datetime) -> lis
 
 def _article(engine: Engine, record: ArticleRecord, baseline: np.ndarray) -> _Article | None:
     """The article's sentences and vectors less the baseline; None without sentence vectors."""
-    pairs = [(s, v - baseline) for s, v in engine.store.sentences(record.id) if s != record.title]
+    pairs = [(s, v - baseline) for s, v in engine.store.sentences(record) if s != record.title]
     if not pairs:
         return None
     mean = np.vstack([v for _, v in pairs]).mean(axis=0)
