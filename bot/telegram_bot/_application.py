@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 #: The commands shown in Telegram's menu (`setMyCommands`), with their descriptions.
 COMMANDS = (
     BotCommand("ask", "Ask a question about the articles"),
-    BotCommand("brief", "A briefing: the latest articles, or on a topic"),
+    BotCommand("brief", "The news as stories: /brief [topic] [period]"),
     BotCommand("sources", "The articles I know, with their ids"),
     BotCommand("stats", "How many articles I know"),
     BotCommand("subscribe", "A daily briefing here: /subscribe HH:MM [topic]"),
