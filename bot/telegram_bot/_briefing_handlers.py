@@ -44,7 +44,7 @@ async def brief_command(update: Update, context: KabarContext) -> None:
     topic = "" if timed.period and timed.text == timed.asked else timed.text
     if timed.period is None:
         last = context.bot_data.services.state.last_briefing(chat.id)
-        since, until = last or now - _DAY, now
+        since, until = (last.astimezone(zone) if last else now - _DAY), now
     else:
         since, until = _bounds(timed.period, now)
     await post_briefing(context, chat.id, topic, user_language(update), (since, until))
@@ -183,7 +183,7 @@ async def _post_subscription(context: KabarContext) -> None:
         now = datetime.now(context.bot_data.services.engine.settings.zone)
         # Reaching back past a day catches articles stored late; what was sent is left out.
         last = state.last_briefing(subscription.chat_id)
-        since = min(last, now - _DAY) if last else now - _DAY
+        since = min(last.astimezone(now.tzinfo), now - _DAY) if last else now - _DAY
         sent = state.briefed_since(subscription.chat_id, since)
         await post_briefing(
             context,
