@@ -6,6 +6,7 @@ because Chroma filters by scanning every record (measured: one filter on one fie
 
 - near-copy candidates: the articles sharing an LSH band with a new one, one query per batch;
 - pages of the newest articles: an ordered top-k over a fast field, however deep the page;
+- the articles published in a time range: a range over the same fast field;
 - the counts per site and per language (`stats`): one aggregation over fast fields.
 
 An entry is written before the registry commits its article's version and only ever points at
@@ -86,6 +87,7 @@ class ArticleIndex:
         index.add([Entry("a1", content_hash, fingerprint(text), recency, "kompas.com", "id")])
         index.sharing(set(bands(fingerprint(other))))  # [Entry("a1", content_hash, ...)]
         index.newest(10, offset=20)                    # [("a1", content_hash), ...]
+        index.between(start, end, 100)                 # the same, published start..end
         index.counts()                                 # ({"kompas.com": 1}, {"id": 1})
         index.drop({"a1": content_hash})               # its entries of other versions
     """
@@ -128,6 +130,22 @@ class ArticleIndex:
             order_by_field="rank",
             offset=offset,
             order=tantivy.Order.Desc,
+        ).hits
+        documents = (searcher.doc(address) for _, address in hits)
+        return [(str(d["article_id"][0]), str(d["version"][0])) for d in documents]
+
+    def between(self, start: int, end: int, limit: int) -> list[tuple[str, str]]:
+        """(article id, version) of at most `limit` entries of recency `start` to `end`.
+
+        Newest first, both ends included: a range over the rank's fast field reads the range
+        only.
+        """
+        searcher = self._searcher()
+        query = tantivy.Query.range_query(
+            _SCHEMA, "rank", tantivy.FieldType.Integer, start << _TIE_BITS, _rank_after(end) - 1
+        )
+        hits = searcher.search(
+            query, limit=max(1, limit), count=False, order_by_field="rank", order=tantivy.Order.Desc
         ).hits
         documents = (searcher.doc(address) for _, address in hits)
         return [(str(d["article_id"][0]), str(d["version"][0])) for d in documents]
@@ -176,6 +194,11 @@ class ArticleIndex:
 
 def _rank(article_id: str, recency: int) -> int:
     return (recency << _TIE_BITS) + zlib.crc32(article_id.encode()) % (1 << _TIE_BITS)
+
+
+def _rank_after(recency: int) -> int:
+    """The lowest rank of the second after `recency`."""
+    return (recency + 1) << _TIE_BITS
 
 
 def _document(entry: Entry) -> tantivy.Document:

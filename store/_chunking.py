@@ -37,10 +37,9 @@ class Chunker:
 
     def chunk(self, article: Article) -> list[BaseNode]:
         """The article's chunks, in order, with ids unique to this version of the article."""
-        version = article.content_hash[:12]
         return [
             TextNode(
-                id_=f"{article.id}:{version}:{position}",
+                id_=chunk_id(article.id, article.content_hash, position),
                 text=text,
                 metadata={
                     **chunk_metadata(article, position),
@@ -52,6 +51,11 @@ class Chunker:
             )
             for position, text in enumerate(self._splitter.split_text(article.text))
         ]
+
+
+def chunk_id(article_id: str, content_hash: str, position: int) -> str:
+    """The id of the chunk at `position` of an article's version: read without a search."""
+    return f"{article_id}:{content_hash[:12]}:{position}"
 
 
 def chunk_metadata(article: Article, position: int) -> dict[str, str | int]:

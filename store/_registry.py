@@ -122,7 +122,14 @@ class Registry:
         not (or no longer) committed is left out, so while a write is in flight a page may
         come out short by the articles being written.
         """
-        page = self._articles.newest(limit, offset)
+        return self._committed_of(self._articles.newest(limit, offset))
+
+    def between(self, start: int, end: int, limit: int) -> list[ArticleRecord]:
+        """Committed records of recency `start` to `end`, newest first, at most `limit`."""
+        return self._committed_of(self._articles.between(start, end, limit))
+
+    def _committed_of(self, page: list[tuple[str, str]]) -> list[ArticleRecord]:
+        """The records of the page's (id, version) pairs whose version is the committed one."""
         found = self._paged(list(dict.fromkeys(article_id for article_id, _ in page)))
         return [
             _record(article_id, dict(found[article_id]))

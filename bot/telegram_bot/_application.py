@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 COMMANDS = (
     BotCommand("ask", "Ask a question about the articles"),
     BotCommand("new", "Start over: the next question follows up nothing"),
-    BotCommand("brief", "A briefing: the latest articles, or on a topic"),
+    BotCommand("brief", "The news as stories: /brief [topic] [period]"),
     BotCommand("sources", "The articles I know, with their ids"),
     BotCommand("stats", "How many articles I know"),
     BotCommand("subscribe", "A daily briefing here: /subscribe HH:MM [topic]"),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from datetime import time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import JobQueue
 
-from bot.engine import brief
+from bot.engine import Period, brief, read_time
 
 from ._access import may_manage_chat
 from ._replies import briefing_html, split_html
@@ -24,21 +24,63 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 # person can set up across chats (anyone can make groups and administer them).
 _PER_CHAT = 5
 _PER_USER = 10
+_DAY = timedelta(days=1)
+_SECOND = timedelta(seconds=1)
+# The start of a period open towards the past ("before April"): before any dated article.
+_EPOCH = date(1970, 1, 1)
 
 
 async def brief_command(update: Update, context: KabarContext) -> None:
-    """/brief [topic]: the most relevant (or newest) articles, key sentences cited."""
+    """/brief [topic] [period]: the period's stories, each cited with its articles.
+
+    Without a period, the stories since the chat's last briefing, else of the last day.
+    """
     chat = update.effective_chat
-    if chat is not None:
-        topic = " ".join(context.args or [])
-        await post_briefing(context, chat.id, topic, user_language(update))
+    if chat is None:
+        return
+    zone = context.bot_data.services.engine.settings.zone
+    now = datetime.now(zone)
+    timed = read_time(" ".join(context.args or []), now)
+    topic = "" if timed.period and timed.text == timed.asked else timed.text
+    if timed.period is None:
+        last = context.bot_data.services.state.last_briefing(chat.id)
+        since, until = (last.astimezone(zone) if last else now - _DAY), now
+    else:
+        since, until = _bounds(timed.period, now)
+    await post_briefing(context, chat.id, topic, user_language(update), (since, until))
 
 
-async def post_briefing(context: KabarContext, chat_id: int, topic: str, language: str) -> None:
-    """Compose a briefing off the event loop and post it to the chat."""
-    briefing = await asyncio.to_thread(brief, context.bot_data.services.engine, topic, language)
+def _bounds(period: Period, now: datetime) -> tuple[datetime, datetime]:
+    """The first and last moment of a period's days in `now`'s zone (up to now at most)."""
+    zone = now.tzinfo
+    since = datetime.combine(period.since or _EPOCH, time(0), zone)
+    if period.until is None or period.until >= now.date():
+        return since, now
+    return since, datetime.combine(period.until + timedelta(days=1), time(0), zone) - _SECOND
+
+
+async def post_briefing(
+    context: KabarContext,
+    chat_id: int,
+    topic: str,
+    language: str,
+    period: tuple[datetime, datetime],
+    *,
+    sent: frozenset[str] = frozenset(),
+) -> None:
+    """Compose a briefing of the period's stories off the event loop, post it, remember it.
+
+    Articles in `sent` are left out.
+    """
+    services = context.bot_data.services
+    since, until = period
+    briefing = await asyncio.to_thread(
+        brief, services.engine, topic, language, since, until, sent=sent
+    )
     for part in split_html(briefing_html(briefing)):
         await context.bot.send_message(chat_id, part)
+    cited = [article_id for story in briefing.stories for article_id in story.key]
+    services.state.record_briefing(chat_id, datetime.now(UTC), cited)
 
 
 async def _refused(update: Update, context: KabarContext) -> bool:
@@ -51,7 +93,7 @@ async def _refused(update: Update, context: KabarContext) -> bool:
 
 
 async def subscribe_command(update: Update, context: KabarContext) -> None:
-    """/subscribe HH:MM [topic]: the briefing posted here every day.
+    """/subscribe HH:MM [topic]: the briefing posted here every day, of stories not sent yet.
 
     Chat or bot admins set it up in a group, anyone in their private chat; at most
     five a chat and ten a person.
@@ -137,9 +179,19 @@ async def _post_subscription(context: KabarContext) -> None:
     """The daily job: post one subscription's briefing."""
     job = context.job
     if job is not None and isinstance(job.data, Subscription):
-        subscription = job.data
+        subscription, state = job.data, context.bot_data.services.state
+        now = datetime.now(context.bot_data.services.engine.settings.zone)
+        # Reaching back past a day catches articles stored late; what was sent is left out.
+        last = state.last_briefing(subscription.chat_id)
+        since = min(last.astimezone(now.tzinfo), now - _DAY) if last else now - _DAY
+        sent = state.briefed_since(subscription.chat_id, since)
         await post_briefing(
-            context, subscription.chat_id, subscription.topic, subscription.language
+            context,
+            subscription.chat_id,
+            subscription.topic,
+            subscription.language,
+            (since, now),
+            sent=sent,
         )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.engine import Answer, Briefing, Citation, published_label
+from bot.engine import Answer, Briefing, Citation, day_label, published_label
 
 from ._texts import text
 
@@ -131,14 +131,20 @@ def _cut_between_words(plain: str, limit: int) -> Iterable[str]:
 
 
 def briefing_html(briefing: Briefing) -> str:
-    """A briefing: a heading, then each article's key sentences under its linked title."""
-    heading = text(briefing.language, "brief_title")
+    """A briefing: a heading, then each story's line and its articles' linked titles.
+
+    A briefing of no story is one plain line saying nothing is new.
+    """
+    language = briefing.language
+    if not briefing.stories:
+        since = f"{day_label(briefing.since.date(), language)} {briefing.since:%H:%M}"
+        return html.escape(text(language, "brief_empty", since=since))
+    heading = text(language, "brief_title")
     if briefing.topic:
         heading = f"{heading}: {briefing.topic}"
-    if not briefing.items:
-        return html.escape(text(briefing.language, "brief_empty"))
     blocks = [f"<b>{html.escape(heading)}</b>"]
-    for item in briefing.items:
-        bullets = [f"• {html.escape(s)} [{item.source.n}]" for s in item.sentences]
-        blocks.append("\n".join([source_line(item.source, briefing.language), *bullets]))
+    for story in briefing.stories:
+        cited = "".join(f"[{source.n}]" for source in story.sources)
+        sources = [source_line(source, language) for source in story.sources]
+        blocks.append("\n".join([f"• {html.escape(story.sentence)} {cited}", *sources]))
     return "\n\n".join(blocks)

@@ -1,9 +1,9 @@
 """The bot's own state in a small SQLite database in the data folder: a restart loses none.
 
-Daily briefing subscriptions, followed feeds (and the entries already seen), who added each
-article from which chat (a group's admins may remove only their group's), recent answers
-(for the Quotes button and for follow-up replies), and each private chat's last answer (a
-follow-up soon after it needs no reply).
+Daily briefing subscriptions and the articles each chat's briefings cited, followed feeds
+(and the entries already seen), who added each article from which chat (a group's admins may
+remove only their group's), recent answers (for the Quotes button and for follow-up replies),
+and each private chat's last answer (a follow-up soon after it needs no reply).
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     id INTEGER PRIMARY KEY, chat_id INTEGER NOT NULL, time TEXT NOT NULL,
     topic TEXT NOT NULL, language TEXT NOT NULL, user_id INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS briefed (
+    chat_id INTEGER NOT NULL, article_id TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (chat_id, article_id)
+);
+CREATE INDEX IF NOT EXISTS briefed_at ON briefed (chat_id, at);
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT NOT NULL, chat_id INTEGER NOT NULL, language TEXT NOT NULL,
     user_id INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (url, chat_id)
@@ -48,6 +53,9 @@ _ADDED_COLUMNS = (
     ("subscriptions", "user_id", "INTEGER NOT NULL DEFAULT 0"),
     ("feeds", "user_id", "INTEGER NOT NULL DEFAULT 0"),
 )
+# A briefing's articles are remembered this long (seconds): a briefing reaches back to the
+# chat's last one, so a chat silent for longer may see an article of that time again.
+_KEPT_BRIEFED = 30 * 24 * 3600
 # Answers older than this many are forgotten: their Quotes button then says so.
 _KEPT_ANSWERS = 10_000
 
@@ -140,6 +148,32 @@ class BotState:
         else:
             rows = self._run(f"{sql} ORDER BY id")
         return [Subscription(*row) for row in rows]  # type: ignore[arg-type]
+
+    def record_briefing(self, chat_id: int, at: datetime, article_ids: Iterable[str]) -> None:
+        """Remember a briefing posted to a chat at `at` citing these articles (maybe none).
+
+        What was posted over a month before is forgotten.
+        """
+        stamp = at.timestamp()
+        rows = [(chat_id, article_id, stamp) for article_id in {"", *article_ids}]
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO briefed VALUES (?, ?, ?)", rows)
+            self._db.execute("DELETE FROM briefed WHERE at < ?", (stamp - _KEPT_BRIEFED,))
+            self._db.execute("COMMIT")
+
+    def last_briefing(self, chat_id: int) -> datetime | None:
+        """When the chat's last briefing was posted; None before its first."""
+        [(stamp,)] = self._run("SELECT MAX(at) FROM briefed WHERE chat_id = ?", (chat_id,))
+        return None if stamp is None else datetime.fromtimestamp(float(str(stamp)), UTC)
+
+    def briefed_since(self, chat_id: int, since: datetime) -> frozenset[str]:
+        """The articles the chat's briefings cited from `since` on."""
+        rows = self._run(
+            "SELECT article_id FROM briefed WHERE chat_id = ? AND at >= ? AND article_id != ''",
+            (chat_id, since.timestamp()),
+        )
+        return frozenset(str(row[0]) for row in rows)
 
     def add_feed(self, feed: Feed) -> None:
         """Follow a feed for its chat."""

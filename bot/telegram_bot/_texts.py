@@ -25,7 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "error": "Sorry, something went wrong with that. Please try again.",
         "empty_question": "Ask a question after /ask, e.g. /ask Who backs Haftar?",
         "brief_title": "Briefing",
-        "brief_empty": "There are no articles to brief on yet.",
+        "brief_empty": "Nothing new since {since}.",
         "subscribe_usage": "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya",
         "subscribed": "Every day at {time} ({zone}) I'll post a briefing{topic} here.",
         "unsubscribed": "Removed {count} daily briefing(s) from this chat.",
@@ -92,7 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "Tulis pertanyaan setelah /ask, misalnya /ask Siapa yang mendukung Haftar?"
         ),
         "brief_title": "Ringkasan",
-        "brief_empty": "Belum ada artikel untuk diringkas.",
+        "brief_empty": "Tidak ada berita baru sejak {since}.",
         "subscribe_usage": "Gunakan /subscribe JJ:MM [topik], misalnya /subscribe 07:30 Libya",
         "subscribed": (
             "Setiap hari pukul {time} ({zone}) saya akan mengirim ringkasan{topic} di sini."

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -125,6 +126,33 @@ def test_newest_first_pages_span_centuries_and_end_with_undated_articles(
         for offset in range(len(every) + 1):
             assert store.newest(limit, offset) == every[offset : offset + limit], (limit, offset)
     assert store.count() == len(every)
+
+
+def test_the_articles_of_a_time_range_come_newest_first_both_ends_included(
+    store: Store,
+) -> None:
+    day = datetime(2018, 3, 5, tzinfo=UTC)
+    moments = {  # title: published
+        "The evening before": day - timedelta(seconds=1),
+        "At midnight": day,
+        "At noon": day + timedelta(hours=12),
+        "The last second": day + timedelta(days=1, seconds=-1),
+        "The next midnight": day + timedelta(days=1),
+    }
+    store.write(
+        [
+            make_article(f"m{n}", title, f"{title}: the council voted.", published=at.isoformat())
+            for n, (title, at) in enumerate(moments.items())
+        ]
+    )
+    store.write([make_article("u", "Undated", "Undated: the mayor spoke.")])
+    until = day + timedelta(days=1, seconds=-1)
+
+    assert titles(store.published(day, until, 10)) == ["The last second", "At noon", "At midnight"]
+    assert titles(store.published(day, until, 2)) == ["The last second", "At noon"]
+    in_jakarta = day.astimezone(ZoneInfo("Asia/Jakarta"))  # the same moment, named elsewhere
+    assert titles(store.published(in_jakarta, in_jakarta, 10)) == ["At midnight"]
+    assert store.published(day - timedelta(days=9), day - timedelta(days=2), 10) == []
 
 
 def test_a_page_deep_in_a_frozen_archive(store: Store) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
-from bot.engine import Answer, Briefing, BriefItem, Citation
+from bot.engine import Answer, Briefing, Citation, Story
 from bot.telegram_bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
 from store import ArticleInfo
 
@@ -105,19 +106,37 @@ def test_a_single_line_past_the_limit_is_cut_between_words_without_breaking_enti
     assert " ".join(parts).split() == line.split()
 
 
-def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
-    article = ArticleInfo(
-        "a", "Gencatan <senjata>", "https://x.example/1", "x.example", "2020-01-08"
-    )
-    source = Citation(1, article, "")
-    sentences = ("Turki mendukung GNA.", "LNA didukung Mesir & UEA.")
-    briefing = Briefing("Libya", "en", (BriefItem.quoting(source, sentences),))
+SINCE = datetime(2020, 1, 8, 7, 30, tzinfo=UTC)
+
+
+def test_briefing_gives_each_story_one_line_cited_with_all_its_articles() -> None:
+    one = ArticleInfo("a", "Gencatan <senjata>", "https://x.example/1", "x.example", "2020-01-08")
+    two = ArticleInfo("b", "Turki & Rusia", "https://y.example/2", "y.example", "2020-01-09")
+    story = Story("LNA didukung Mesir & UEA.", (Citation(1, one, ""), Citation(2, two, "")))
+    briefing = Briefing("Libya", "en", SINCE, (story,))
 
     html_text = briefing_html(briefing)
 
-    assert html_text.startswith("<b>Briefing: Libya</b>")
-    assert '<a href="https://x.example/1">Gencatan &lt;senjata&gt;</a>' in html_text
-    assert "• LNA didukung Mesir &amp; UEA. [1]" in html_text
+    assert html_text.split("\n") == [
+        "<b>Briefing: Libya</b>",
+        "",
+        "• LNA didukung Mesir &amp; UEA. [1][2]",
+        '[1] <a href="https://x.example/1">Gencatan &lt;senjata&gt;</a> — x.example, 8 Jan 2020',
+        '[2] <a href="https://y.example/2">Turki &amp; Rusia</a> — y.example, 9 Jan 2020',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "Nothing new since 8 Jan 2020 07:30."),
+        ("id", "Tidak ada berita baru sejak 8 Jan 2020 07:30."),
+    ],
+)
+def test_briefing_without_stories_says_plainly_that_nothing_is_new(
+    language: str, line: str
+) -> None:
+    assert briefing_html(Briefing("", language, SINCE, ())) == line
 
 
 @pytest.mark.parametrize(
@@ -134,7 +153,7 @@ def test_briefing_lists_each_article_with_its_key_sentences_cited() -> None:
 )
 def test_a_source_url_that_is_not_a_web_page_shows_as_plain_text(url: str) -> None:
     citation = _citation(url=url)
-    briefing = Briefing("", "en", (BriefItem.quoting(citation, ("Turki mendukung GNA.",)),))
+    briefing = Briefing("", "en", SINCE, (Story("Turki mendukung GNA.", (citation,)),))
 
     for html_text in (answer_html(_answer("Fakta. [1]", citation)), briefing_html(briefing)):
         assert "<a" not in html_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -141,3 +141,25 @@ def test_id_lists_read_comma_separated_from_the_environment(
     assert settings.admin_user_ids == [42, 7]
     assert settings.allowed_chat_ids == [-100123]
     assert settings.followup_minutes == 10
+
+
+def test_a_chats_briefings_remember_when_they_were_posted_and_what_they_cited(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    morning = datetime(2024, 5, 15, 7, 30, tzinfo=UTC)
+    state = BotState(path)
+    assert state.last_briefing(-100) is None
+    state.record_briefing(-100, morning - timedelta(days=40), ["old"])
+    state.record_briefing(-100, morning - timedelta(days=1), ["a", "b"])
+    state.record_briefing(-100, morning, [])  # nothing new
+    state.record_briefing(-200, morning, ["c"])
+    state.close()
+
+    again = BotState(path)
+    assert again.last_briefing(-100) == morning
+    assert again.briefed_since(-100, morning - timedelta(days=2)) == {"a", "b"}
+    assert again.briefed_since(-100, morning - timedelta(hours=1)) == set()
+    # Over a month before the last briefing: forgotten.
+    assert again.briefed_since(-100, morning - timedelta(days=60)) == {"a", "b"}
+    assert again.briefed_since(-200, morning) == {"c"}

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
 from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
+from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
 from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
@@ -468,45 +469,70 @@ async def test_long_answer_is_split_into_messages_telegram_accepts(
 # --------------------------------------------------------------------------- briefings
 
 
-async def test_brief_without_topic_leads_with_the_newest_articles(
-    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
-) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
-    [article] = seed_store.articles()
-    article_text = seed_store.text(article.id)
+def add_news(ingestor: Ingestor, text: str, site: str, published: datetime) -> str:
+    """Add a news text published on `site` at `published`; its article id."""
+    result = ingestor.ingest_text(text, site=site, published=published.isoformat())
+    assert not result.failed, result.error
+    return result.article_id
 
+
+def hours_ago(hours: int) -> datetime:
+    return datetime.now(ZoneInfo(ZONE)) - timedelta(hours=hours)
+
+
+async def test_brief_names_a_period_or_gives_what_is_new_since_the_last_briefing(
+    server: BotApiServer, fresh_engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(fresh_engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    add_news(services.ingestor, QUAKE_KOMPAS, "kompas", hours_ago(20))
+    add_news(services.ingestor, QUAKE_DETIK, "detik", hours_ago(18))
+    add_news(services.ingestor, CHILI, "antara", datetime(2024, 3, 5, 9, tzinfo=ZoneInfo(ZONE)))
+
+    asked = datetime.now(ZoneInfo(ZONE))
     server.command(USER, USER, "brief")
     briefing = await next_message(server, USER)
+    server.command(USER, USER, "brief", "5 Mar 2024")
+    that_day = await next_message(server, USER)
+    server.command(USER, USER, "brief")
+    nothing_new = await next_message(server, USER)
     server.private_message(OTHER, "/brief", language_code="id")
     ringkasan = await next_message(server, OTHER)
 
-    heading, item = plain(briefing).split("\n\n")
+    heading, story = plain(briefing).split("\n\n")
     assert heading == "Briefing"
-    title, *bullets = item.split("\n")
-    assert title == f"[1] {article.title} — {article.site}"
-    assert bullets[0].startswith("• Turki dan Rusia mendesak pihak-pihak yang bertikai di Libya")
-    assert len(bullets) == 3
-    for bullet in bullets:
-        assert bullet.removeprefix("• ").removesuffix(" [1]") in article_text
-    assert plain(ringkasan).startswith("Ringkasan\n\n[1] ")
+    line, *sources = story.split("\n")
+    assert line.endswith(" [1][2]")
+    assert line.removeprefix("• ").removesuffix(" [1][2]") in QUAKE_KOMPAS + QUAKE_DETIK
+    assert [source.split(" — ")[1].split(",")[0] for source in sources] == ["kompas", "detik"]
+    _, chili = plain(that_day).split("\n\n")
+    assert (
+        chili.split("\n")[1] == "[1] Harga cabai rawit naik di pasar Jakarta — antara, 5 Mar 2024"
+    )
+    # The first briefing was just now (in the bot's zone): nothing was published since.
+    assert plain(nothing_new) in {
+        f"Nothing new since {moment:%-d %b %Y %H:%M}."
+        for moment in (asked, asked + timedelta(minutes=1))
+    }
+    assert plain(ringkasan).startswith("Ringkasan\n\n• ")
+    assert rejected(server) == []
 
 
-async def test_brief_on_a_topic_quotes_what_is_about_it(
-    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+async def test_brief_on_a_topic_keeps_the_stories_about_it(
+    server: BotApiServer, fresh_engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
-    [article] = seed_store.articles()
+    services = seed_services(fresh_engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    add_news(services.ingestor, QUAKE_KOMPAS, "kompas", hours_ago(20))
+    add_news(services.ingestor, CHILI, "antara", hours_ago(19))
 
-    server.command(USER, USER, "brief", "Haftar")
+    server.command(USER, USER, "brief", "cabai rawit")
     briefing = await next_message(server, USER)
 
-    heading, item = plain(briefing).split("\n\n")
-    assert heading == "Briefing: Haftar"
-    title, *bullets = item.split("\n")
-    assert title == f"[1] {article.title} — {article.site}"
-    assert 1 <= len(bullets) <= 3
-    assert any("Haftar" in bullet for bullet in bullets)
-    assert "Briefing: Haftar" in entity_texts(briefing, "bold")
+    heading, story = plain(briefing).split("\n\n")
+    assert heading == "Briefing: cabai rawit"
+    assert story.split("\n")[1].startswith("[1] Harga cabai rawit naik di pasar Jakarta — antara")
+    assert "Briefing: cabai rawit" in entity_texts(briefing, "bold")
 
 
 def briefing_jobs(application: Application) -> list[Any]:  # type: ignore[type-arg]
@@ -545,7 +571,7 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
 
     await job.run(application)  # what the job queue does at 07:30
     posted = await next_message(server, GROUP)
-    assert plain(posted).startswith("Briefing: Haftar\n\n[1] ")
+    assert plain(posted).startswith("Nothing new since ")  # the seed article is of 2020
 
     server.command(GROUP, USER, "subscriptions")
     listed = await next_message(server, GROUP)
@@ -562,6 +588,45 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
     server.command(GROUP, USER, "subscriptions")
     none_left = await next_message(server, GROUP)
     assert plain(none_left).startswith("This chat has no daily briefings.")
+    assert rejected(server) == []
+
+
+async def test_a_subscription_sends_a_story_once_then_only_its_follow_up_then_nothing_new(
+    server: BotApiServer, fresh_engine: Engine, store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(fresh_engine, tmp_path, settings_for(server))
+    application = await start_bot(services)
+    for text, site, hours in (
+        (QUAKE_KOMPAS, "kompas", 20),
+        (QUAKE_DETIK, "detik", 18),
+        (CHILI, "antara", 19),
+    ):
+        add_news(services.ingestor, text, site, hours_ago(hours))
+    server.command(USER, USER, "subscribe", "07:30")
+    await next_message(server, USER)
+    [job] = briefing_jobs(application)
+
+    await job.run(application)  # today at 07:30
+    today = await next_message(server, USER)
+    # The follow-up comes out in the afternoon; the next day's briefing reaches back a day.
+    add_news(services.ingestor, QUAKE_FOLLOW_UP, "tempo", hours_ago(2))
+    await job.run(application)
+    next_day = await next_message(server, USER)
+    await job.run(application)
+    nothing_new = await next_message(server, USER)
+
+    heading, quake, chili = plain(today).split("\n\n")
+    assert heading == "Briefing"
+    quake_line, *quake_sources = quake.split("\n")
+    assert quake_line.removeprefix("• ").removesuffix(" [1][2]") in QUAKE_KOMPAS + QUAKE_DETIK
+    assert [line.split(" — ")[1].split(",")[0] for line in quake_sources] == ["kompas", "detik"]
+    assert chili.split("\n")[0].endswith(" [3]")
+    assert chili.split("\n")[1].startswith("[3] Harga cabai rawit naik di pasar Jakarta — antara")
+    _, follow_up = plain(next_day).split("\n\n")
+    line, source = follow_up.split("\n")
+    assert line.removeprefix("• ").removesuffix(" [1]") in QUAKE_FOLLOW_UP
+    assert source.startswith("[1] Korban gempa Palu bertambah, ratusan rumah rusak — tempo")
+    assert plain(nothing_new).startswith("Nothing new since ")
     assert rejected(server) == []
 
 
@@ -637,7 +702,7 @@ async def test_subscriptions_and_answers_survive_a_restart(
     [quoted] = entity_texts(quotes, "blockquote")
     assert "di Istanbul" in quoted
     assert quoted in seed_store.text(seed_store.articles()[0].id)
-    assert plain(posted).startswith("Briefing: Libya\n\n[1] ")
+    assert plain(posted).startswith("Nothing new since ")  # the seed article is of 2020
     assert server.pending_updates == 0
     # The stopped bot's last long poll is answered "Conflict" once the new one polls; nothing
     # the bot sent was refused.

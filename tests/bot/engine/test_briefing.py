@@ -1,0 +1,83 @@
+"""Briefings as digests over a real store whose articles are dated relative to now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.engine import Briefing, Engine, EngineSettings, brief
+from ingest import Ingestor
+from store import Store
+from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
+
+SETTINGS = EngineSettings()
+NOW = datetime.now(SETTINGS.zone)
+DAY = timedelta(days=1)
+
+
+def _add(ingestor: Ingestor, text: str, site: str, hours_ago: int) -> str:
+    published = (NOW - timedelta(hours=hours_ago)).isoformat(timespec="seconds")
+    result = ingestor.ingest_text(text, site=site, published=published)
+    assert not result.failed, result.error
+    return result.article_id
+
+
+@pytest.fixture
+def day_one(store: Store, ingestor: Ingestor) -> dict[str, str]:
+    """Yesterday's quake on two sites and the price of chili; ids by site."""
+    return {
+        site: _add(ingestor, text, site, hours)
+        for text, site, hours in (
+            (QUAKE_KOMPAS, "kompas", 20),
+            (QUAKE_DETIK, "detik", 18),
+            (CHILI, "antara", 19),
+        )
+    }
+
+
+def sites(briefing: Briefing) -> list[list[str]]:
+    return [[source.article.site for source in story.sources] for story in briefing.stories]
+
+
+def test_two_sites_on_one_event_are_one_story_cited_with_both(
+    store: Store, day_one: dict[str, str]
+) -> None:
+    briefing = brief(Engine(store, SETTINGS), "", "id", NOW - DAY, NOW)
+
+    assert sites(briefing) == [["kompas", "detik"], ["antara"]]
+    quake, chili = briefing.stories
+    assert [source.n for source in quake.sources] == [1, 2]
+    assert [source.n for source in chili.sources] == [3]
+    # The line is a sentence of one of the story's articles, and about what both tell.
+    assert quake.sentence in QUAKE_KOMPAS or quake.sentence in QUAKE_DETIK
+    assert "Palu" in quake.sentence
+    assert chili.sentence in CHILI
+
+
+def test_a_follow_up_joins_its_story_and_alone_when_the_rest_was_sent(
+    store: Store, ingestor: Ingestor, day_one: dict[str, str]
+) -> None:
+    engine = Engine(store, SETTINGS)
+    follow_up = _add(ingestor, QUAKE_FOLLOW_UP, "tempo", 2)
+
+    whole = brief(engine, "", "en", NOW - DAY, NOW)
+    next_day = brief(engine, "", "en", NOW - DAY, NOW, sent=frozenset(day_one.values()))
+
+    assert sites(whole) == [["kompas", "detik", "tempo"], ["antara"]]
+    [story] = next_day.stories
+    assert story.key == {follow_up}
+    assert story.sentence in QUAKE_FOLLOW_UP
+
+
+def test_a_period_without_articles_has_no_story(store: Store, day_one: dict[str, str]) -> None:
+    briefing = brief(Engine(store, SETTINGS), "", "en", NOW - 3 * DAY, NOW - 2 * DAY)
+
+    assert briefing.stories == ()
+    assert briefing.since == NOW - 3 * DAY
+
+
+def test_a_topic_keeps_the_stories_about_it(store: Store, day_one: dict[str, str]) -> None:
+    briefing = brief(Engine(store, SETTINGS), "gempa Palu", "id", NOW - DAY, NOW)
+
+    assert sites(briefing) == [["kompas", "detik"]]
