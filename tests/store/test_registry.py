@@ -51,6 +51,22 @@ def ago(**delta: float) -> str:
     return (datetime.now(UTC) - timedelta(**delta)).isoformat(timespec="seconds")
 
 
+def spaced(
+    rng: random.Random, title: str, count: int, start: datetime, step: timedelta, **fields: str
+) -> list[Article]:
+    """`count` short articles titled "Title 0000" on, published `step` apart from `start`."""
+    return [
+        make_article(
+            f"{title[0].lower()}{i:04}",
+            f"{title} {i:04}",
+            story(rng, 20),
+            published=(start + step * i).isoformat(),
+            **fields,
+        )
+        for i in range(count)
+    ]
+
+
 def titles(records: Sequence[ArticleRecord]) -> list[str]:
     return [r.title for r in records]
 
@@ -159,15 +175,7 @@ def test_a_page_deep_in_a_frozen_archive(store: Store) -> None:
     rng = random.Random(13)
     start = datetime(2018, 1, 1, tzinfo=UTC)
     # 1,300 articles of one year long ago, each hour apart, and 3 of today.
-    old = [
-        make_article(
-            f"o{i:04}",
-            f"Old {i:04}",
-            story(rng, 20),
-            published=(start + timedelta(hours=i)).isoformat(),
-        )
-        for i in range(1300)
-    ]
+    old = spaced(rng, "Old", 1300, start, timedelta(hours=1))
     new = [
         make_article(f"n{i}", f"New {i}", story(rng, 20), published=ago(hours=i)) for i in range(3)
     ]
@@ -248,16 +256,7 @@ def test_a_deep_page_and_the_stats_read_no_more_records_than_the_page(
 ) -> None:
     rng = random.Random(17)
     start = datetime(2020, 1, 1, tzinfo=UTC)
-    archive = [
-        make_article(
-            f"p{i:04}",
-            f"Page {i:04}",
-            story(rng, 20),
-            published=(start + timedelta(minutes=i)).isoformat(),
-            site="kompas.com",
-        )
-        for i in range(1500)
-    ]
+    archive = spaced(rng, "Page", 1500, start, timedelta(minutes=1), site="kompas.com")
     shelve(store, archive)
     collection = store._registry._collection
     real_get = collection.get
