@@ -112,7 +112,7 @@ def _register(application: KabarApplication) -> None:
                 filters.TEXT & ~filters.COMMAND & groups, _question_handlers.group_message
             ),
             CallbackQueryHandler(
-                _question_handlers.quotes_button, pattern=f"^{_question_handlers.QUOTES}$"
+                _question_handlers.quotes_button, pattern=_question_handlers.QUOTES_DATA
             ),
             CallbackQueryHandler(
                 _collection_handlers.sources_button, pattern=f"^{_collection_handlers.SOURCES}:"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -18,6 +19,9 @@ from ._services import KabarContext, user_language
 from ._texts import text
 
 QUOTES = "quotes"
+# The Quotes button names the message its answer is kept under (`quotes:42`): the answer's
+# last part is pressable the moment it is shown, before its own message id is known here.
+QUOTES_DATA = re.compile(rf"^{QUOTES}(?::(\d+))?$")
 # Telegram allows about one edit a second per chat before flood control steps in.
 _EDIT_INTERVAL = 1.0
 # Escaping can grow text (& -> &amp;); a partial text is cut well under the message limit.
@@ -149,7 +153,9 @@ async def _deliver(placeholder: Message, answer: Answer, asked: str, context: Ka
     In a private chat it becomes the chat's last answer, which a follow-up may lean on.
     """
     parts = split_html(answer_html(answer, asked=asked))
-    quotes = InlineKeyboardButton(text(answer.language, "quotes"), callback_data=QUOTES)
+    quotes = InlineKeyboardButton(
+        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{placeholder.message_id}"
+    )
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
     # Kept before it is shown: a Quotes press or a reply may follow at once.
     state = context.bot_data.services.state
@@ -179,10 +185,18 @@ async def quotes_button(update: Update, context: KabarContext) -> None:
     query = update.callback_query
     if query is None or not isinstance(query.message, Message):
         return
-    answer = context.bot_data.services.state.answer(query.message.chat_id, query.message.message_id)
+    # A bare "quotes" is a button sent before buttons named their message: the answer's own.
+    kept_under = _kept_under(query.data) or query.message.message_id
+    answer = context.bot_data.services.state.answer(query.message.chat_id, kept_under)
     if answer is None:
         await query.answer(text(user_language(update), "expired"), show_alert=True)
         return
     await query.answer()
     for part in split_html(quotes_html(answer)):
         await query.message.reply_text(part)
+
+
+def _kept_under(data: str | None) -> int | None:
+    """The message id a Quotes button's data names, if it names one."""
+    match = QUOTES_DATA.match(data or "")
+    return int(match[1]) if match and match[1] else None

@@ -204,7 +204,7 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
     assert links(answer) == []  # the seed is a file: nothing to link to
     assert button_texts(answer) == ["Quotes"]
 
-    server.callback(USER, USER, answer.message_id, "quotes")
+    server.callback(USER, USER, answer.message_id, *answer.callback_data)
     quotes = await next_message(server, USER)
 
     assert plain(quotes).startswith(f"[1] {article.title}\n")
@@ -217,6 +217,21 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
     [pressed] = server.callback_answers
     assert (pressed.text, pressed.show_alert) == (None, False)
     assert rejected(server) == []
+
+
+async def test_quotes_button_of_an_earlier_version_still_shows_the_quotes(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    # Buttons sent before they named their answer's message carry a bare "quotes".
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+
+    server.callback(USER, USER, answer.message_id, "quotes", modified_client=True)
+    quotes = await next_message(server, USER)
+
+    assert answer.callback_data == [f"quotes:{answer.message_id}"]
+    assert "Uni Emirat Arab" in " ".join(entity_texts(quotes, "blockquote"))
 
 
 async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
@@ -453,7 +468,7 @@ async def test_long_answer_is_split_into_messages_telegram_accepts(
     assert parts[0].buttons == []
     assert button_texts(parts[-1]) == ["Quotes"]
 
-    server.callback(USER, USER, parts[-1].message_id, "quotes")
+    server.callback(USER, USER, parts[-1].message_id, *parts[-1].callback_data)
 
     def quoted() -> str:
         return " ".join(plain(q) for q in server.messages(USER)[len(parts) :])
@@ -693,7 +708,7 @@ async def test_subscriptions_and_answers_survive_a_restart(
         assert (due.hour, due.minute) == (8, 15)
         server.command(GROUP, USER, "subscriptions")
         listed = await next_message(server, GROUP)
-        server.callback(USER, USER, answer.message_id, "quotes")
+        server.callback(USER, USER, answer.message_id, *answer.callback_data)
         quotes = await next_message(server, USER)
         await job.run(application)
         posted = await next_message(server, GROUP)
