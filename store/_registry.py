@@ -28,12 +28,15 @@ from ._lease import Lease
 # Chroma wants a vector per record; the registry is never searched by vector.
 _PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
 _UNCOMMITTED: Where = {"content_hash": ""}
+# `dirty` is 1 or 0, not a bool: Chroma indexes integer metadata, not booleans, and finding
+# the writes in flight must not scan every record's (and chunk's) metadata.
+_DIRTY: Where = {"dirty": 1}
 _RECENCY = "recency"
 # Records are read this many at a time: Chroma fails on one read of many records' metadata.
 _PAGE = 500
 # The collection's metadata says which record fields its records have (see `upgrade`).
 _VERSION_KEY = "kabar_registry"
-_VERSION = 2
+_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -182,13 +185,24 @@ class Registry:
         )
 
     def upgrade(self) -> None:
-        """Give records written before recency was kept their recency, a page at a time.
+        """Bring records of older versions up to date, once per collection.
 
-        Done once per collection, which then records its version; an undated old record gets
-        the upgrade's time as the time it was stored.
+        Version 2 gave records written before recency was kept their recency (an undated old
+        record gets the upgrade's time as the time it was stored); version 3 stores `dirty`
+        as an integer. The collection then records its version.
         """
-        if (self._collection.metadata or {}).get(_VERSION_KEY) == _VERSION:
+        version = int(str((self._collection.metadata or {}).get(_VERSION_KEY, 1)))
+        if version == _VERSION:
             return
+        if version < 2:
+            self._add_recency()
+        unfinished = self._collection.get(where={"dirty": True}, include=[])["ids"]
+        if unfinished:
+            self._collection.update(ids=unfinished, metadatas=[{"dirty": 1}] * len(unfinished))
+        self._collection.modify(metadata={_VERSION_KEY: _VERSION})
+
+    def _add_recency(self) -> None:
+        """Give records without a recency one, a page at a time."""
         now = time.time()
         for found in self._pages(self._collection.get(include=[])["ids"]):
             old = {i: m for i, m in found.items() if m.get("content_hash") and _RECENCY not in m}
@@ -200,7 +214,6 @@ class Registry:
                         for m in old.values()
                     ],
                 )
-        self._collection.modify(metadata={_VERSION_KEY: _VERSION})
 
     def begin(self, articles: Sequence[Article], lease: Lease) -> None:
         """Mark the articles as being written under `lease`; new ones get an uncommitted record."""
@@ -267,14 +280,12 @@ class Registry:
     def settle(self, versions: Mapping[str, str]) -> None:
         """Mark the articles' writes as complete, each at its version given (by article id)."""
         if versions:
-            self._collection.update(
-                ids=list(versions), metadatas=[{"dirty": False}] * len(versions)
-            )
+            self._collection.update(ids=list(versions), metadatas=[{"dirty": 0}] * len(versions))
             self._articles.drop(versions)
 
     def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
         """Articles whose last write is not complete: all of them, or those of `article_ids`."""
-        found = self._metadatas(article_ids, where={"dirty": True} if article_ids is None else None)
+        found = self._metadatas(article_ids, where=_DIRTY if article_ids is None else None)
         return [
             Pending(
                 i,
@@ -335,7 +346,7 @@ def _close(
 
 def _claim(lease: Lease) -> Metadata:
     """The fields that mark a record as being written, and by whom."""
-    return {"dirty": True, "writer": lease.holder, "lease_until": lease.until}
+    return {"dirty": 1, "writer": lease.holder, "lease_until": lease.until}
 
 
 def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> Metadata:
@@ -344,7 +355,7 @@ def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool)
         "content_hash": article.content_hash,
         "chunks": chunks,
         "fingerprint": _fingerprint.encode(signature),
-        "dirty": dirty,
+        "dirty": int(dirty),
         _RECENCY: _recency.recency(article.published, time.time()),
     }
 

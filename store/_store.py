@@ -133,8 +133,8 @@ class Store:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
         self._keyword = KeywordIndex(self.settings.data_dir / "keyword")
-        self._recover()
         self._registry.upgrade()
+        self._recover()
         self._registry.sync_index()
         self._sync_keyword_index()
 

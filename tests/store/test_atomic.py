@@ -189,6 +189,28 @@ def test_a_crash_before_commit_leaves_no_new_article_after_a_restart(
     assert_every_article_whole(restarted)
 
 
+def test_a_crash_an_earlier_version_left_is_rolled_back_after_an_upgrade(
+    small_chunks: StoreSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Until registry version 3 a write in flight was marked `dirty: True`, a boolean.
+    store = Store(small_chunks)
+    store.write([make_article("chess", "Chess", CHESS)])
+    crash_instead_of_commit(monkeypatch)
+    with pytest.raises(CrashError):
+        store.write([make_article("nile", "Nile dam talks stall", NILE)])
+    monkeypatch.undo()
+    records = store._registry._collection
+    records.update(ids=["nile"], metadatas=[{"dirty": True}])
+    records.modify(metadata={"kabar_registry": 2})
+
+    restarted = Store(small_chunks)
+
+    assert raw_chunk_ids(restarted, "nile") == []
+    assert "nile" not in registry_ids(restarted)
+    assert [r.id for r in restarted.articles()] == ["chess"]
+    assert_every_article_whole(restarted)
+
+
 def test_a_crash_before_commit_keeps_the_earlier_version_after_a_restart(
     small_chunks: StoreSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -369,7 +391,7 @@ def left_unfinished(settings: StoreSettings) -> tuple[list[str], list[str]]:
         path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )
     registry = client.get_collection(f"{settings.collection}_articles")
-    unfinished = registry.get(where={"dirty": True})["ids"]
+    unfinished = registry.get(where={"dirty": 1})["ids"]
     chunks = client.get_collection(f"{settings.collection}_chunks")
     return unfinished, chunks.get(where={"article_id": {"$in": unfinished or [""]}})["ids"]
 
