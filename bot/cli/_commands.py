@@ -23,7 +23,15 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from bot import evaluation
-from bot.engine import Answer, CompositionError, Engine, EngineSettings, QuestionTooLongError, Turn
+from bot.engine import (
+    Answer,
+    CompositionError,
+    Engine,
+    EngineSettings,
+    QuestionTooLongError,
+    Turn,
+    published_label,
+)
 from bot.telegram_bot import BotSettings, Kabar, run_bot
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
@@ -281,7 +289,8 @@ def _print_answer(answer: Answer) -> None:
     if answer.citations:
         out.print()
     for citation in answer.citations:
-        where = ", ".join(x for x in (citation.article.site, citation.article.published[:10]) if x)
+        day = published_label(citation.article.published, answer.language)
+        where = ", ".join(x for x in (citation.article.site, day) if x)
         line = f"[{citation.n}] {citation.article.title} ({where}) {citation.article.url}".strip()
         out.print(strip_controls(line), markup=False)
     out.print()

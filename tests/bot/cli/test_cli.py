@@ -317,6 +317,17 @@ def test_titles_are_printed_as_they_are_never_as_markup(empty: Path) -> None:
     assert title in flat(ok(kabar("chat", stdin="Which volcano erupted?\n")).stdout)
 
 
+def test_an_answer_names_its_sources_day_as_the_bot_does(empty: Path) -> None:
+    feed = empty / "merapi.jsonl"
+    record = {"title": "Merapi erupts", "text": MERAPI_BODY, "date": "2020-01-08T07:30:00+07:00"}
+    feed.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    ok(kabar("ingest", str(feed)))
+
+    output = flat(ok(kabar("ask", "Which volcano erupted?")).stdout)
+
+    assert "[1] Merapi erupts (8 Jan 2020)" in output
+
+
 def test_control_characters_in_a_stored_article_never_reach_the_terminal(empty: Path) -> None:
     # Written straight to the store, as an older version or another writer may have left it.
     title = "\x1b[2J\x1b]0;owned\x07Merapi\x00 erupts\x9b"
