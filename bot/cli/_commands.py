@@ -31,6 +31,8 @@ from bot.engine import (
     QuestionTooLongError,
     Turn,
     published_label,
+    reads_as_followup,
+    same_question,
 )
 from bot.telegram_bot import BotSettings, Kabar, run_bot
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
@@ -284,7 +286,8 @@ def ask(
     _print_answer(answer)
 
 
-def _print_answer(answer: Answer) -> None:
+def _print_answer(answer: Answer, asked: str | None = None) -> None:
+    """The answer, its numbered sources, and the question searched when it is not `asked`."""
     out.print(strip_controls(answer.text), markup=False)
     if answer.citations:
         out.print()
@@ -293,6 +296,8 @@ def _print_answer(answer: Answer) -> None:
         where = ", ".join(x for x in (citation.article.site, day) if x)
         line = f"[{citation.n}] {citation.article.title} ({where}) {citation.article.url}".strip()
         out.print(strip_controls(line), markup=False)
+    if asked is not None and not same_question(asked, answer.question):
+        out.print(strip_controls(f"(searched for: {answer.question})"), markup=False)
     out.print()
 
 
@@ -337,11 +342,12 @@ def chat() -> None:
         if not question:
             break
         try:
-            answer = engine.ask(question, history)
+            # As in a private chat: only a message that reads as a follow-up leans on the last.
+            answer = engine.ask(question, history if reads_as_followup(question) else [])
         except QuestionTooLongError as exc:
             out.print(str(exc), markup=False, soft_wrap=True)
             continue
-        _print_answer(answer)
+        _print_answer(answer, asked=question)
         history = [*history[-2:], Turn(answer.question, answer.text)]
 
 

@@ -6,7 +6,7 @@ from ._composition import QUOTE_SEPARATOR, Composer, Composition, CompositionErr
 from ._dates import day_label, published_label
 from ._engine import Engine, QuestionTooLongError
 from ._extractive import ExtractiveComposer
-from ._followup import reads_as_followup
+from ._followup import reads_as_followup, same_question
 from ._language import LANGUAGES, question_language
 from ._passages import NumberedSource, Sentence, number_sources
 from ._rewrite import merge_results
@@ -41,4 +41,5 @@ __all__ = [
     "question_language",
     "read_time",
     "reads_as_followup",
+    "same_question",
 ]

@@ -88,6 +88,18 @@ def reads_as_followup(message: str) -> bool:
     )
 
 
+def same_question(asked: str, searched: str) -> bool:
+    """Whether two questions differ only in what does not change them: case, spacing, "?".
+
+    An answer names the question it searched with only when it is not the one asked.
+    """
+    return _plain(asked) == _plain(searched)
+
+
+def _plain(question: str) -> str:
+    return " ".join(question.split()).rstrip(" ?").casefold()
+
+
 def _with_subject(previous: str, subject: str) -> str:
     """The previous question asked of `subject` instead of its own last name."""
     names = _names(previous)

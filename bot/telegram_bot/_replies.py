@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from telegram.constants import MessageLimit
 
-from bot.engine import Answer, Briefing, Citation, day_label, published_label
+from bot.engine import Answer, Briefing, Citation, day_label, published_label, same_question
 
 from ._texts import text
 
@@ -36,15 +36,10 @@ def answer_html(answer: Answer, *, asked: str | None = None) -> str:
 
 def _searched_line(answer: Answer, asked: str | None) -> str:
     """The small print naming the question searched, or "" when it is the one asked."""
-    if asked is None or _plain_question(asked) == _plain_question(answer.question):
+    if asked is None or same_question(asked, answer.question):
         return ""
     searched = html.escape(text(answer.language, "searched_for", question=answer.question))
     return f"\n\n<i>{searched}</i>"
-
-
-def _plain_question(question: str) -> str:
-    """A question without what does not change it: case, spacing, the closing mark."""
-    return " ".join(question.split()).rstrip(" ?").casefold()
 
 
 def _citation_link(match: re.Match[str], links: dict[int, str]) -> str:

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from store import Store
+from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.conftest import SEED
 from tests.store.conftest import make_article
 
@@ -173,6 +174,45 @@ def test_chat_answers_a_question_from_stdin_with_passages_and_their_title(seeded
     assert "[1] " in output
     assert SEED_TITLE in output
     assert "kontraktor militer" in output or "Uni Emirat Arab" in output
+
+
+def test_chat_follows_up_only_what_reads_as_a_follow_up(seeded: Seeded) -> None:
+    lines = ["Who backs Haftar?", "Where did Erdogan and Putin meet?", "And when?", ""]
+
+    output = flat(ok(kabar("chat", stdin="\n".join(lines))).stdout)
+
+    searched = [part.split(")")[0] for part in output.split("(searched for: ")[1:]]
+    assert len(searched) == 1
+    assert "Erdogan" in searched[0]
+    assert "Haftar" not in searched[0]
+
+
+def test_chat_with_a_language_model_rewrites_only_the_follow_ups(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat_server = ChatServer()
+    chat_server.start()
+    monkeypatch.setenv("KABAR_BACKEND", "openai")
+    monkeypatch.setenv("OPENAI_BASE_URL", chat_server.url)
+    chat_server.script(
+        Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."),
+        Reply.text("Mereka bertemu di Istanbul [1]."),
+        Reply.text("When did Erdogan and Putin meet in Istanbul?"),  # the rewrite of "And when?"
+        Reply.text("Pada Rabu [1]."),
+    )
+    lines = ["Who backs Haftar?", "Where did Erdogan and Putin meet?", "And when?", ""]
+
+    try:
+        output = flat(ok(kabar("chat", stdin="\n".join(lines))).stdout)
+    finally:
+        chat_server.close()
+
+    prompts = [request.messages[-1]["content"] for request in chat_server.chat_requests()]
+    assert len(prompts) == 4
+    assert "Question: Where did Erdogan and Putin meet?\n" in prompts[1]
+    assert "Last question: And when?" in prompts[2]  # the one rewrite, of the one follow-up
+    assert "(searched for: When did Erdogan and Putin meet in Istanbul?)" in output
+    assert "Pada Rabu [1]." in output
 
 
 def test_chat_ends_on_an_empty_line(seeded: Seeded) -> None:
