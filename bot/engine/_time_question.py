@@ -59,6 +59,21 @@ _PRESENT = frozenset(("now", "sekarang", "kini", "currently"))
 _WEEK_WORDS = frozenset(("week", "weeks", "minggu", "pekan"))
 # dateparser's Indonesian knows a week only as "minggu"; "today's" it does not read at all.
 _SPELLINGS = ((re.compile(r"\bpekan\b", re.IGNORECASE), "minggu"), (re.compile(r"'s$"), ""))
+# dateparser reads "3 bulan lalu" and "3 months ago" but not "tiga bulan lalu" or "three months
+# ago": a spelled count before a unit of time is given as digits.
+_UNITS = frozenset(
+    "day days week weeks month months year years hari minggu pekan bulan tahun".split()  # noqa: SIM905
+)
+# fmt: off
+_COUNTS = {
+    word: str(n)
+    for words in (
+        "one two three four five six seven eight nine ten eleven twelve",
+        "satu dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas",
+    )
+    for n, word in enumerate(words.split(), start=1)
+}
+# fmt: on
 _LATEST = re.compile(r"\b(?:latest|newest|most recent|terbaru|terkini)\b", re.IGNORECASE)
 _EDGE_PUNCTUATION = ".,;:!?\"'()"
 _WORD = re.compile(r"\S+")
@@ -145,7 +160,8 @@ def read_time(question: str, now: datetime) -> TimedQuestion:
 
 def _expressions(words: list[str], now: datetime) -> list[_Found]:
     """The time expressions among `words` that are times the asker means."""
-    spelled = [_spelled(word) for word in words]
+    following = [*words[1:], ""]
+    spelled = [_spelled(word, after) for word, after in zip(words, following, strict=True)]
     text = " ".join(spelled)
     starts = [sum(len(w) + 1 for w in spelled[:i]) for i in range(len(spelled))]
     base = datetime.combine(now.date(), _NOON)
@@ -171,6 +187,9 @@ def _expression(
     bare = [w.lower().strip(_EDGE_PUNCTUATION) for w in words]
     while last > first and bare[last] in _TRAILING:
         last -= 1
+    # Read alone, the expression resolves as it should where the search misreads it in context
+    # ("2 tahun lalu" one year back, "the day before yesterday" tomorrow).
+    moment = _parser(base).get_date_data(" ".join(words[first : last + 1])).date_obj or moment
     named = " ".join(w for w in words[first : last + 1] if w.lower() not in _RANGE_LINKS)
     granularity = _granularity(named, base)
     while first > 0 and bare[first - 1] in _TIES | _RANGE_LINKS:
@@ -204,7 +223,9 @@ def _means_a_time(core: list[str], moment: datetime, granularity: str, tied: boo
     alone = len(core) == 1 and moment.time() == _MIDNIGHT
     # "on Wednesday" is the story's own day, as news writes it; "last Friday" is not.
     weekday = alone and granularity == "day" and not core[0][:1].isdigit()
-    return not (alone and not tied) and not weekday
+    # Counts alone name no day: "one of the three" is no 3 January.
+    counting = all(w in _COUNTS or w in _TIES for w in core)
+    return not (alone and not tied) and not weekday and not counting
 
 
 def _granularity(expression: str, base: datetime) -> str:
@@ -227,7 +248,10 @@ def _unit(day: date, granularity: str) -> tuple[date, date]:
     return day, day
 
 
-def _spelled(word: str) -> str:
+def _spelled(word: str, following: str) -> str:
+    """The word as dateparser reads it, given the word that follows it."""
+    if following.lower().strip(_EDGE_PUNCTUATION) in _UNITS:
+        word = _COUNTS.get(word.lower(), word)
     for pattern, spelling in _SPELLINGS:
         word = pattern.sub(spelling, word)
     return word
