@@ -11,7 +11,9 @@
   0.53); the closest pair of different events 0.76 with names 0.35.
 - A story's line is its most central sentence: the one closest, on average, to the vectors of
   the story's other articles (to its own article's vector when it has one article), so the
-  line says what its articles agree on. It is cited with every article of the story.
+  line says what its articles agree on. It is cited with every article of the story. A line
+  stands alone: a sentence opening on what came before it ("Sementara itu,", "However,", "Ia")
+  is the line only of an article with no other.
 - Stories are ordered by how many sites carry them, then how many articles, then the newest.
 """
 
@@ -37,6 +39,18 @@ ARTICLES = 200
 SAME_STORY = 0.8
 RELATED = 0.72
 SHARED_NAMES = 0.4
+# Openings that lean on an earlier sentence (connectives, pronouns), in both languages.
+_LEANING_BACK = frozenset(
+    (
+        "selain itu", "sementara itu", "namun", "tetapi", "akan tetapi", "meski", "meskipun",
+        "walaupun", "oleh karena", "karena itu", "dengan demikian", "adapun", "kemudian",
+        "lalu", "sedangkan", "bahkan", "padahal", "maka", "untuk itu", "di sisi", "hal ini",
+        "hal tersebut", "ia", "dia", "mereka", "beliau", "itu", "ini", "however", "but",
+        "meanwhile", "also", "and", "so", "yet", "still", "he", "she", "they", "it", "this",
+        "that", "these", "those", "instead", "besides", "moreover", "furthermore",
+        "in addition",
+    )
+)  # fmt: skip
 
 # Capitalised words that follow another word: names, not a sentence's opening.
 _NAME = re.compile(r"(?<=[\w,] )[A-Z][\w'-]*[a-z][\w-]*|\b[A-Z]{2,}\b")
@@ -119,7 +133,8 @@ def _article(engine: Engine, record: ArticleRecord, baseline: np.ndarray) -> _Ar
         return None
     mean = np.vstack([v for _, v in pairs]).mean(axis=0)
     names = frozenset(m.group() for s, _ in pairs for m in _NAME.finditer(s))
-    quotes = [(s, v) for s, v in pairs if quotable(s)] or pairs
+    statements = [(s, v) for s, v in pairs if quotable(s)]
+    quotes = [(s, v) for s, v in statements if _stands_alone(s)] or statements or pairs
     return _Article(
         record,
         tuple(s for s, _ in quotes),
@@ -171,6 +186,13 @@ def _central(story: list[_Article]) -> str:
         if float(closeness[i]) > score:
             best, score = article.sentences[i], float(closeness[i])
     return best
+
+
+def _stands_alone(sentence: str) -> bool:
+    """Whether the sentence reads without the one before: no connective or pronoun opening it."""
+    words = sentence.casefold().split()
+    opening = {" ".join(words[:1]).strip(",;:"), " ".join(words[:2]).strip(",;:")}
+    return not opening & _LEANING_BACK
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -29,3 +29,11 @@ CHILI = (
     " kilogram. Pedagang di Pasar Induk Kramat Jati mengatakan pasokan dari petani berkurang"
     " karena musim hujan. Pembeli mengeluhkan harga yang naik dua kali lipat dalam sepekan."
 )
+# An article whose sentence most like the whole opens on the one before it.
+ONIONS = (
+    "Harga bawang merah naik di Surabaya\n"
+    "Pedagang di Pasar Keputran Surabaya mulai menaikkan harga sejak akhir pekan."
+    " Sementara itu, harga bawang merah di pasar tradisional Surabaya naik menjadi Rp60.000 per"
+    " kilogram karena pasokan bawang merah dari petani Nganjuk berkurang."
+    " Pembeli di pasar mengeluh dan mengurangi belanja mereka."
+)

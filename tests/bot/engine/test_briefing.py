@@ -9,7 +9,7 @@ import pytest
 from bot.engine import Briefing, Engine, EngineSettings, brief
 from ingest import Ingestor
 from store import Store
-from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
+from tests.bot.stories import CHILI, ONIONS, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
 
 SETTINGS = EngineSettings()
 NOW = datetime.now(SETTINGS.zone)
@@ -68,6 +68,17 @@ def test_a_follow_up_joins_its_story_and_alone_when_the_rest_was_sent(
     [story] = next_day.stories
     assert story.key == {follow_up}
     assert story.sentence in QUAKE_FOLLOW_UP
+
+
+def test_a_storys_line_never_opens_on_a_sentence_before_it(
+    store: Store, ingestor: Ingestor
+) -> None:
+    _add(ingestor, ONIONS, "antara", 3)
+
+    [story] = brief(Engine(store, SETTINGS), "", "id", NOW - DAY, NOW).stories
+
+    assert story.sentence in ONIONS
+    assert not story.sentence.startswith("Sementara itu")
 
 
 def test_a_period_without_articles_has_no_story(store: Store, day_one: dict[str, str]) -> None:
