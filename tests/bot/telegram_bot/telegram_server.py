@@ -20,7 +20,9 @@ PTB appends the token to both bases, so the server answers `POST <url>/bot<token
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
 chats, callback data size), records everything the bot did, lets a test inject updates, and
-tells when the bot has handled all of them (`wait_idle_async`).
+tells when the bot has handled all of them (`wait_idle_async`). It fails as Telegram and the
+network do when asked: flood control (`flood`), a connection dropped before or after a call is
+handled (`hang_up`), a host refusing connections (`refuse_connections`).
 """
 
 from __future__ import annotations

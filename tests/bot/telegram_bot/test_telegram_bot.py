@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application
 
-from bot.engine import Engine, EngineSettings
+from bot.engine import Backend, Engine, EngineSettings
 from bot.engine._language import question_language
 from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter
 from bot.telegram_bot._collection_handlers import poll_feeds
@@ -278,10 +278,6 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     assert "di Istanbul" in plain(second)
     assert third.reply_to_message_id == message_id(follow_up)
     assert "Turki mendukung" in plain(third)
-    # The follow-up was read with the earlier question, and searched as one standing alone.
-    kept = services.state.answer(GROUP, third.message_id)
-    assert kept is not None
-    assert kept.question == "Who supports the GNA?"
 
     # Chatter, delivered to the bot (privacy mode off): idle means it has handled all of it.
     server.group_message(GROUP, USER, "Lunch at noon, anyone?")
@@ -293,6 +289,11 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     await idle(server, bot)
 
     assert plain(usage) == "Ask a question after /ask, e.g. /ask Who backs Haftar?"
+    # The follow-up was read with the earlier question, and searched as one standing alone
+    # (kept under the answer's id once the bot heard it was sent: read once idle).
+    kept = services.state.answer(GROUP, third.message_id)
+    assert kept is not None
+    assert kept.question == "Who supports the GNA?"
     assert len(server.messages(GROUP)) == 4  # three answers and the usage, nothing else
     assert server.actions(GROUP) == ["typing"] * 3
     assert rejected(server) == []
@@ -333,13 +334,14 @@ async def test_a_question_of_its_own_soon_after_an_answer_is_not_glued_to_it(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     services = seed_services(engine, tmp_path, settings_for(server))
-    await start_bot(services)
+    bot = await start_bot(services)
 
     server.private_message(USER, "Who backs Haftar?")
     await next_answer(server, USER)
     # Naming nothing, it would be searched with Haftar's name were it read as a follow-up.
     server.private_message(USER, "which airport was hit by shelling?")
     fresh = await next_answer(server, USER)
+    await idle(server, bot)  # kept under its id once the bot heard it was sent
 
     assert searched_for(fresh) == []
     kept = services.state.answer(USER, fresh.message_id)
@@ -1502,9 +1504,10 @@ async def test_a_failing_question_behind_a_placeholder_gets_the_apology_in_its_p
     start_bot: Start,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # The model is never asked: the engine fails first (the stand-in ExplodingEngine).
     settings = EngineSettings(
-        backend="openai", openai_base_url=chat_server.url, openai_model="test"
-    )  # type: ignore[arg-type]
+        backend=Backend.OPENAI, openai_base_url=chat_server.url, openai_model="test"
+    )
     engine = ExplodingEngine(seed_store, settings)
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
