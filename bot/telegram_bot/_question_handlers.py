@@ -24,6 +24,7 @@ from bot.engine import (
 
 from ._replies import answer_html, quotes_html, split_html
 from ._services import KabarContext, user_language
+from ._state import BotState
 from ._texts import text
 
 QUOTES = "quotes"
@@ -197,14 +198,22 @@ async def _deliver(
     )
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
     state, chat_id = context.bot_data.services.state, question.chat_id
-    # Kept before it is shown: a Quotes press or a reply may follow at once.
-    await asyncio.to_thread(state.save_answer, chat_id, question.message_id, answer)
-    if question.chat.type == ChatType.PRIVATE:
-        await asyncio.to_thread(state.set_last_answer, chat_id, question.message_id, question.date)
+    # Kept before it is shown, under each id known yet: a press or a reply may follow at once.
+    known = [question.message_id] + ([placeholder.message_id] if placeholder else [])
+    await asyncio.to_thread(_keep, state, question, known, answer)
     for index, part in enumerate(parts):
         markup = button if index == len(parts) - 1 else None
         sent = await _show(question, placeholder, index, part, markup)
-        await asyncio.to_thread(state.save_answer, chat_id, sent.message_id, answer)
+        if sent.message_id not in known:
+            await asyncio.to_thread(state.save_answer, chat_id, sent.message_id, answer)
+
+
+def _keep(state: BotState, question: Message, ids: list[int], answer: Answer) -> None:
+    """The answer to `question` kept under each of `ids`; in a private chat, as its last too."""
+    for message_id in ids:
+        state.save_answer(question.chat_id, message_id, answer)
+    if question.chat.type == ChatType.PRIVATE:
+        state.set_last_answer(question.chat_id, question.message_id, question.date)
 
 
 async def _show(
