@@ -1634,6 +1634,31 @@ async def test_a_lost_chat_action_is_sent_again_and_the_answer_still_arrives(
     assert server.actions(USER) == ["typing", "typing"]
 
 
+async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_shows_once(
+    server: BotApiServer,
+    seed_store: Store,
+    chat_server: ChatServer,
+    tmp_path: Path,
+    start_bot: Start,
+) -> None:
+    chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
+    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    # The placeholder becomes the answer, but the bot does not hear so: it edits again.
+    server.hang_up("editMessageText", when="after")
+
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_edited_answer(server, USER)
+    await idle(server, bot)
+
+    assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
+    assert button_texts(answer) == ["Quotes"]
+    # The edit sent again found it done: Telegram said "not modified", the bot took it so.
+    [repeated] = rejected(server)
+    assert repeated.startswith("editMessageText: Bad Request: message is not modified")
+    assert server.messages(USER) == [answer]
+
+
 async def logged_soon(caplog: pytest.LogCaptureFixture, start: str) -> str:
     """The first log message starting with `start`, waited for (the bot runs meanwhile)."""
     for _ in range(3000):
