@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import NetworkError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -20,7 +21,7 @@ from telegram.ext import (
 )
 
 from . import _briefing_handlers, _collection_handlers, _question_handlers
-from ._delivery import RetryingRateLimiter
+from ._delivery import RetryingRateLimiter, never_sent
 from ._services import CONTEXT_TYPES, Kabar, KabarApplication, KabarContext, user_language
 from ._texts import text
 
@@ -149,10 +150,25 @@ async def _allowed_chats_only(update: Update, context: KabarContext) -> None:
 
 
 async def _on_error(update: object, context: KabarContext) -> None:
-    """Log the failure with its update; tell the user, briefly; keep running."""
-    logger.error("handling %s failed", update, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        apology = html.escape(text(user_language(update), "error"))
+    """Log the failure with its update; tell the user, briefly; keep running.
+
+    A question that failed behind its placeholder gets the apology in the placeholder. A
+    message whose answer from Telegram was lost may have arrived all the same: no apology
+    then, beside what may be the answer.
+    """
+    error = context.error
+    unanswered = error if isinstance(error, _question_handlers.UnansweredError) else None
+    logger.error(
+        "handling %s failed", update, exc_info=unanswered.__cause__ if unanswered else error
+    )
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    if isinstance(error, NetworkError) and not never_sent(error):
+        return
+    apology = html.escape(text(user_language(update), "error"))
+    if unanswered:
+        await unanswered.placeholder.edit_text(apology)
+    else:
         await update.effective_message.reply_text(apology)
 
 

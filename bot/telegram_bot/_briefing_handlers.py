@@ -80,7 +80,7 @@ async def post_briefing(
     for part in split_html(briefing_html(briefing)):
         await context.bot.send_message(chat_id, part)
     cited = [article_id for story in briefing.stories for article_id in story.key]
-    services.state.record_briefing(chat_id, datetime.now(UTC), cited)
+    await asyncio.to_thread(services.state.record_briefing, chat_id, datetime.now(UTC), cited)
 
 
 async def _refused(update: Update, context: KabarContext) -> bool:
@@ -107,7 +107,8 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
     if match is None:
         await message.reply_text(text(language, "subscribe_usage"))
         return
-    # Counted and added with no await between: no other handler can slip past the caps.
+    # Counted and added with no await between (the one write on the event loop): no other
+    # handler can slip past the caps.
     if len(services.state.subscriptions(chat.id)) >= _PER_CHAT:
         await message.reply_text(text(language, "subscriptions_chat_full", count=_PER_CHAT))
         return
@@ -129,7 +130,7 @@ async def unsubscribe_command(update: Update, context: KabarContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or await _refused(update, context):
         return
-    removed = context.bot_data.services.state.remove_subscriptions(chat.id)
+    removed = await asyncio.to_thread(context.bot_data.services.state.remove_subscriptions, chat.id)
     if context.job_queue is not None:
         for subscription in removed:
             for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):

@@ -92,7 +92,7 @@ async def _add_urls(
     progress = await message.reply_text(lines[0])
     for url in urls:
         results = await asyncio.to_thread(_ingest, services.ingestor, [url])
-        _record_added(services.state, results, by)
+        await asyncio.to_thread(_record_added, services.state, results, by)
         lines += [result_line(r) for r in results] or [
             f"failed: {html.escape(url)} — nothing found"
         ]
@@ -113,7 +113,7 @@ async def _add_text(
     result = await asyncio.to_thread(
         services.ingestor.ingest_text, body, site=_origin_name(source), published=published
     )
-    _record_added(services.state, [result], by)
+    await asyncio.to_thread(_record_added, services.state, [result], by)
     await message.reply_text(result_line(result))
 
 
@@ -145,7 +145,9 @@ async def document(update: Update, context: KabarContext) -> None:
         return
     content = bytes(await (await doc.get_file()).download_as_bytearray())
     result = await asyncio.to_thread(context.bot_data.services.ingestor.ingest_bytes, content, name)
-    _record_added(context.bot_data.services.state, [result], _sender(update))
+    await asyncio.to_thread(
+        _record_added, context.bot_data.services.state, [result], _sender(update)
+    )
     await message.reply_text(result_line(result))
 
 
@@ -170,7 +172,7 @@ async def remove_command(update: Update, context: KabarContext) -> None:
     except StoreError:
         await message.reply_text(html.escape(text(language, "not_found", id=article_id)))
         return
-    services.state.forget_article(record.id)
+    await asyncio.to_thread(services.state.forget_article, record.id)
     reply = text(language, "removed", id=record.id, title=record.title)
     await message.reply_text(html.escape(reply))
 
@@ -285,7 +287,8 @@ async def feeds_command(update: Update, context: KabarContext) -> None:
     elif args[:1] == ["add"] and len(args) == 2:
         await _follow(message, Feed(args[1], chat.id, language, user.id), context)
     elif args[:1] == ["remove"] and len(args) == 2:
-        key = "feed_removed" if state.remove_feed(args[1], chat.id) else "feed_unknown"
+        removed = await asyncio.to_thread(state.remove_feed, args[1], chat.id)
+        key = "feed_removed" if removed else "feed_unknown"
         await message.reply_text(html.escape(text(language, key, url=args[1])))
     else:
         await message.reply_text(text(language, "feeds_usage"))
@@ -299,7 +302,7 @@ async def _follow(message: Message, feed: Feed, context: KabarContext) -> None:
     except IngestError as exc:
         await message.reply_text(f"failed: {html.escape(feed.url)} — {html.escape(str(exc))}")
         return
-    services.state.add_feed(feed)
+    await asyncio.to_thread(services.state.add_feed, feed)
     await message.reply_text(html.escape(text(feed.language, "feed_added", url=feed.url)))
     await _ingest_new(context, feed.url, links, [feed])
 
@@ -335,8 +338,9 @@ async def _ingest_new(context: KabarContext, url: str, links: list[str], feeds: 
         return
     results = await asyncio.to_thread(_ingest, ingestor, new)
     # Failed entries are reported once, not retried on every poll.
-    state.mark_seen(url, new)
-    _record_added(state, results, [(feed.chat_id, feed.user_id) for feed in feeds])
+    await asyncio.to_thread(state.mark_seen, url, new)
+    by = [(feed.chat_id, feed.user_id) for feed in feeds]
+    await asyncio.to_thread(_record_added, state, results, by)
     lines = [result_line(r) for r in results]
     for feed in feeds:
         heading = html.escape(text(feed.language, "feed_news", url=url))

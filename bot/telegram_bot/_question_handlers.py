@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import time
@@ -12,15 +13,23 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest
 
-from bot.engine import Answer, QuestionTooLongError, Turn, question_language, reads_as_followup
+from bot.engine import (
+    Answer,
+    Backend,
+    QuestionTooLongError,
+    Turn,
+    question_language,
+    reads_as_followup,
+)
 
 from ._replies import answer_html, quotes_html, split_html
 from ._services import KabarContext, user_language
+from ._state import BotState
 from ._texts import text
 
 QUOTES = "quotes"
-# The Quotes button names the message its answer is kept under (`quotes:42`): the answer's
-# last part is pressable the moment it is shown, before its own message id is known here.
+# The Quotes button names the message its answer is kept under (`quotes:42`): the question's,
+# known and saved before any part is shown, so a press the moment a part appears finds it.
 QUOTES_DATA = re.compile(rf"^{QUOTES}(?::(\d+))?$")
 # Telegram allows about one edit a second per chat before flood control steps in.
 _EDIT_INTERVAL = 1.0
@@ -49,7 +58,7 @@ async def new_command(update: Update, context: KabarContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    context.bot_data.services.state.forget_last_answer(message.chat_id)
+    await asyncio.to_thread(context.bot_data.services.state.forget_last_answer, message.chat_id)
     await message.reply_text(text(user_language(update), "new"))
 
 
@@ -112,10 +121,22 @@ def _recent_answer(message: Message, context: KabarContext) -> Answer | None:
     return last.answer if last and message.date - last.at <= window else None
 
 
+class UnansweredError(Exception):
+    """A question failed after its placeholder was shown: the apology belongs in it."""
+
+    def __init__(self, placeholder: Message) -> None:
+        super().__init__("the question failed after its placeholder was shown")
+        self.placeholder = placeholder
+
+
 async def _answer(
     update: Update, context: KabarContext, question: str, history: list[Turn]
 ) -> None:
-    """Typing at once, a placeholder edited as the answer grows, then the answer itself."""
+    """Typing at once, then the answer; a language model's grows in a placeholder meanwhile.
+
+    The extractive backend streams nothing: its answer comes whole, in one message (more
+    past the limit), with no placeholder.
+    """
     services, message = context.bot_data.services, update.effective_message
     if message is None or update.effective_user is None:
         return
@@ -130,43 +151,89 @@ async def _answer(
         await message.reply_text(html.escape(str(exc)))
         return
     await message.chat.send_action(ChatAction.TYPING)
-    placeholder = await message.reply_text(text(language, "thinking"))
-    answer = await _stream_into(placeholder, stream)
-    await _deliver(placeholder, answer, question, context)
+    placeholder = None
+    if services.engine.backend != Backend.EXTRACTIVE:
+        placeholder = await message.reply_text(text(language, "thinking"))
+    try:
+        answer = await _stream_into(placeholder, stream)
+    except Exception as exc:
+        if placeholder is None:
+            raise
+        raise UnansweredError(placeholder) from exc
+    await _deliver(message, placeholder, answer, question, context)
 
 
-async def _stream_into(placeholder: Message, stream: AsyncIterator[str | Answer]) -> Answer:
-    """Edit the placeholder with the partial text, about once a second; return the answer."""
+async def _stream_into(placeholder: Message | None, stream: AsyncIterator[str | Answer]) -> Answer:
+    """The answer at the end of the stream; the placeholder, if any, edited meanwhile.
+
+    The partial text goes into the placeholder about once a second.
+    """
     last_edit = time.monotonic()
     async for item in stream:
         if isinstance(item, Answer):
             return item
-        if time.monotonic() - last_edit >= _EDIT_INTERVAL:
+        if placeholder is not None and time.monotonic() - last_edit >= _EDIT_INTERVAL:
             await _edit(placeholder, html.escape(item[:_PARTIAL_LIMIT]) + " …")
             last_edit = time.monotonic()
     raise RuntimeError("the engine's stream ended without an answer")
 
 
-async def _deliver(placeholder: Message, answer: Answer, asked: str, context: KabarContext) -> None:
-    """The answer to `asked` in the placeholder, continued in new messages past the limit.
+async def _deliver(
+    question: Message,
+    placeholder: Message | None,
+    answer: Answer,
+    asked: str,
+    context: KabarContext,
+) -> None:
+    """The answer to `asked` shown, continued in new messages past the limit.
 
-    In a private chat it becomes the chat's last answer, which a follow-up may lean on.
+    The first part goes into the placeholder, or without one into a reply to `question`.
+    It is kept under the question's message id before it is shown (the Quotes button names
+    that id) and under each part's once sent (a reply to any part follows it up). In a private
+    chat it becomes the chat's last answer, which a follow-up may lean on.
     """
     parts = split_html(answer_html(answer, asked=asked))
     quotes = InlineKeyboardButton(
-        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{placeholder.message_id}"
+        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{question.message_id}"
     )
     button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
-    # Kept before it is shown: a Quotes press or a reply may follow at once.
-    state = context.bot_data.services.state
-    state.save_answer(placeholder.chat_id, placeholder.message_id, answer)
-    if placeholder.chat.type == ChatType.PRIVATE:
-        state.set_last_answer(placeholder.chat_id, placeholder.message_id, placeholder.date)
-    await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
-    for index, part in enumerate(parts[1:], start=2):
-        markup = button if index == len(parts) else None
-        sent = await placeholder.chat.send_message(part, reply_markup=markup)
-        state.save_answer(sent.chat_id, sent.message_id, answer)
+    state, chat_id = context.bot_data.services.state, question.chat_id
+    # Kept before it is shown, under each id known yet: a press or a reply may follow at once.
+    known = [question.message_id] + ([placeholder.message_id] if placeholder else [])
+    await asyncio.to_thread(_keep, state, question, known, answer)
+    for index, part in enumerate(parts):
+        markup = button if index == len(parts) - 1 else None
+        sent = await _show(question, placeholder, index, part, markup)
+        if sent.message_id not in known:
+            await asyncio.to_thread(state.save_answer, chat_id, sent.message_id, answer)
+
+
+def _keep(state: BotState, question: Message, ids: list[int], answer: Answer) -> None:
+    """The answer to `question` kept under each of `ids`; in a private chat, as its last too."""
+    for message_id in ids:
+        state.save_answer(question.chat_id, message_id, answer)
+    if question.chat.type == ChatType.PRIVATE:
+        state.set_last_answer(question.chat_id, question.message_id, question.date)
+
+
+async def _show(
+    question: Message,
+    placeholder: Message | None,
+    index: int,
+    html_text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> Message:
+    """Part `index` (from 0) of an answer, shown; the message that shows it.
+
+    The first goes into the placeholder, or else into a reply to the question; the others
+    into new messages after it.
+    """
+    if index > 0:
+        return await question.chat.send_message(html_text, reply_markup=markup)
+    if placeholder is None:
+        return await question.reply_text(html_text, reply_markup=markup)
+    await _edit(placeholder, html_text, markup)
+    return placeholder
 
 
 async def _edit(

@@ -20,7 +20,9 @@ PTB appends the token to both bases, so the server answers `POST <url>/bot<token
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
 chats, callback data size), records everything the bot did, lets a test inject updates, and
-tells when the bot has handled all of them (`wait_idle_async`).
+tells when the bot has handled all of them (`wait_idle_async`). It fails as Telegram and the
+network do when asked: flood control (`flood`), a connection dropped before or after a call is
+handled (`hang_up`), a host refusing connections (`refuse_connections`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import email.parser
 import email.policy
 import json
 import re
+import socket
 import sys
 import threading
 import time
@@ -38,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 JSON = dict[str, Any]
@@ -677,9 +680,33 @@ def _str_param(params: JSON, name: str) -> str | None:
 # --------------------------------------------------------------------------- the HTTP layer
 
 
+HangUp = Literal["before", "after"]
+
+
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     api: BotApiServer
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        self._lock = threading.Lock()
+        self._idle: set[socket.socket] = set()  # kept-alive connections waiting for a request
+
+    def set_idle(self, connection: socket.socket, idle: bool) -> None:
+        with self._lock:
+            (self._idle.add if idle else self._idle.discard)(connection)
+
+    def close_idle(self) -> None:
+        """Close the kept-alive connections no request is on: the client's next needs a new one."""
+        with self._lock:
+            idle, self._idle = self._idle, set()
+        for connection in idle:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def shutdown_request(self, request: Any) -> None:
+        self.set_idle(request, False)
+        super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about clients that hung up (a cancelled long poll); keep other errors
@@ -704,14 +731,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         url = urlsplit(self.path)
-        api = cast("_HttpServer", self.server).api
-        with api.serving(url.path):
-            self._answer(api, url.path, url.query)
+        http = cast("_HttpServer", self.server)
+        http.set_idle(self.connection, False)
+        with http.api.serving(url.path):
+            self._answer(http.api, url.path, url.query)
+        http.set_idle(self.connection, not self.close_connection)
 
     def _answer(self, api: BotApiServer, path: str, query: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if api.take_hang_up(path.rsplit("/", 1)[-1]):
+        hang_up = api.take_hang_up(path.rsplit("/", 1)[-1])
+        if hang_up == "before":
             # A network failure as the client sees it: the connection closes, no answer.
             self.close_connection = True
             return
@@ -721,6 +751,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.headers.get("Content-Type", ""),
             body,
         )
+        if hang_up == "after":
+            # Done, but the answer is lost on the way: the client cannot tell it from "before".
+            self.close_connection = True
+            return
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -762,14 +796,19 @@ class BotApiServer:
         self._closed = False
         self._reset_state()
         self._methods = self._method_table()
-        self._http = _HttpServer(("127.0.0.1", 0), _Handler, bind_and_activate=True)
-        self._http.api = self
-        self._thread = threading.Thread(
-            target=self._http.serve_forever,
+        self._http, self._thread = self._listener(("127.0.0.1", 0))
+
+    def _listener(self, address: tuple[str, int]) -> tuple[_HttpServer, threading.Thread]:
+        """An HTTP server listening on `address`, and the thread to serve it in."""
+        http = _HttpServer(address)
+        http.api = self
+        thread = threading.Thread(
+            target=http.serve_forever,
             kwargs={"poll_interval": 0.05},
             name="bot-api-server",
             daemon=True,
         )
+        return http, thread
 
     def _reset_state(self) -> None:
         self.requests: list[ApiCall] = []
@@ -796,7 +835,7 @@ class BotApiServer:
         self._owners: dict[int, int] = {}
         self._files: dict[str, StoredFile] = {}
         self._flood: list[_FloodRule] = []
-        self._hang_ups: dict[str, int] = {}
+        self._hang_ups: dict[str, list[HangUp]] = {}
         self._blocked: set[int] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -820,6 +859,19 @@ class BotApiServer:
         """Start serving in a background thread."""
         self._thread.start()
         return self
+
+    def refuse_connections(self) -> None:
+        """Stop listening: new connections are refused, as by a host that is down, until
+        `accept_connections`. Idle kept-alive connections close, so the bot's next request
+        needs a new one; requests being answered (a long poll) go on."""
+        self._http.shutdown()
+        self._http.server_close()
+        self._http.close_idle()
+
+    def accept_connections(self) -> None:
+        """Listen again, on the same port, after `refuse_connections`."""
+        self._http, self._thread = self._listener(self._http.server_address[:2])
+        self._thread.start()
 
     def close(self) -> None:
         """Stop serving; pending long polls answer at once."""
@@ -1449,18 +1501,17 @@ class BotApiServer:
         with self._cond:
             self._blocked.add(user_id)
 
-    def hang_up(self, method: str, count: int = 1) -> None:
-        """The next `count` calls of `method` get their connection closed without an answer."""
+    def hang_up(self, method: str, count: int = 1, *, when: HangUp = "before") -> None:
+        """The next `count` calls of `method` get their connection closed without an answer:
+        `before` handling them (nothing happens) or `after` (done, e.g. the message sent)."""
         with self._cond:
-            self._hang_ups[method] = self._hang_ups.get(method, 0) + count
+            self._hang_ups.setdefault(method, []).extend([when] * count)
 
-    def take_hang_up(self, method: str) -> bool:
-        """Whether this call of `method` is one to hang up on (and count it)."""
+    def take_hang_up(self, method: str) -> HangUp | None:
+        """When to hang up on this call of `method`, if it is one to hang up on (and count it)."""
         with self._cond:
-            if self._hang_ups.get(method, 0) <= 0:
-                return False
-            self._hang_ups[method] -= 1
-            return True
+            pending = self._hang_ups.get(method)
+            return pending.pop(0) if pending else None
 
     def flood(self, count: int = 1, *, chat_id: int | None = None, retry_after: int = 1) -> None:
         """The next `count` requests for `chat_id` (any chat if None) answer 429 with

@@ -130,6 +130,36 @@ def test_rate_limiter_counts_per_user_and_per_chat() -> None:
     assert limiter.refusal(2, 2) is None  # the same person, in another chat
 
 
+def test_rate_limiter_forgets_askers_whose_minute_has_passed() -> None:
+    now = [0.0]
+    limiter = RateLimiter(per_user=1, per_chat=100, clock=lambda: now[0])
+    for user in range(1000):
+        assert limiter.refusal(user, user) is None
+    assert limiter.remembered() == (1000, 1000)
+    assert limiter.refusal(0, 0) is Limit.USER
+
+    now[0] = 60.0
+    assert limiter.refusal(5000, 5000) is None
+
+    assert limiter.remembered() == (1, 1)  # a thousand quiet askers take no memory
+    assert limiter.refusal(0, 0) is None  # and ask again as if new
+    assert limiter.remembered() == (2, 2)
+
+
+def test_state_is_written_ahead_to_a_log_a_reader_does_not_wait_for(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    state = BotState(path)
+    state.add_feed(Feed("https://x.example/rss", -100, "en", 7))
+
+    reader = sqlite3.connect(path)
+    [(mode,)] = reader.execute("PRAGMA journal_mode").fetchall()
+    [(followed,)] = reader.execute("SELECT COUNT(*) FROM feeds").fetchall()
+    reader.close()
+    state.close()
+
+    assert (mode, followed) == ("wal", 1)
+
+
 def test_id_lists_read_comma_separated_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -24,12 +24,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application
 
-from bot.engine import Engine, EngineSettings
+from bot.engine import Backend, Engine, EngineSettings
 from bot.engine._language import question_language
 from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter
 from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
+from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
 from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
 from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
 from tests.bot.telegram_bot.polling import running
@@ -44,6 +45,7 @@ GROUP = -1_001_000_000_001  # a supergroup the bot is in
 ZONE = "Asia/Jakarta"
 
 THINKING = "Looking through the articles…"
+APOLOGY = "Sorry, something went wrong with that. Please try again."
 REFUSED_ADMIN = "Only admins can do that."
 HAFTAR_FACTS = dict(SEED_QUESTIONS)["Who backs Haftar?"]
 
@@ -112,6 +114,15 @@ async def start_bot() -> AsyncIterator[Start]:
 
 
 @pytest.fixture
+def chat_server() -> Iterator[ChatServer]:
+    """A language model's OpenAI-compatible server on 127.0.0.1; each test scripts its replies."""
+    running_server = ChatServer()
+    running_server.start()
+    yield running_server
+    running_server.close()
+
+
+@pytest.fixture
 def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """An engine over an empty store of the test's own; `Kabar.create` over it may fetch the
     pages the test serves on 127.0.0.1."""
@@ -123,9 +134,16 @@ def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 
 async def next_answer(server: BotApiServer, chat_id: int) -> SentMessage:
-    """The bot's next message in the chat, once edited (a placeholder become the answer)."""
+    """The bot's next message in the chat: with the extractive engine, the answer itself."""
     [message] = await server.wait_for_messages_async(chat_id, timeout=60)
-    await server.wait_for_async(lambda: message.edits, timeout=60)
+    return message
+
+
+async def next_edited_answer(server: BotApiServer, chat_id: int) -> SentMessage:
+    """The bot's next message in the chat, once its last edit has the Quotes button: a
+    language model's placeholder become the answer."""
+    [message] = await server.wait_for_messages_async(chat_id, timeout=60)
+    await server.wait_for_async(lambda: message.buttons, timeout=60)
     return message
 
 
@@ -188,11 +206,12 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
 ) -> None:
     await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
-    server.private_message(USER, "Who backs Haftar?")
+    asked = server.private_message(USER, "Who backs Haftar?")
     answer = await next_answer(server, USER)
 
     assert server.actions(USER) == ["typing"]
-    assert answer.first_text == THINKING
+    assert answer.edits == []  # no placeholder: the answer comes whole
+    assert answer.callback_data == [f"quotes:{message_id(asked)}"]
     (heading, *lines), sources = answer_body(answer)
     assert heading == "Quoted as written, in Indonesian:"
     for fact in HAFTAR_FACTS:
@@ -230,7 +249,6 @@ async def test_quotes_button_of_an_earlier_version_still_shows_the_quotes(
     server.callback(USER, USER, answer.message_id, "quotes", modified_client=True)
     quotes = await next_message(server, USER)
 
-    assert answer.callback_data == [f"quotes:{answer.message_id}"]
     assert "Uni Emirat Arab" in " ".join(entity_texts(quotes, "blockquote"))
 
 
@@ -260,10 +278,6 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     assert "di Istanbul" in plain(second)
     assert third.reply_to_message_id == message_id(follow_up)
     assert "Turki mendukung" in plain(third)
-    # The follow-up was read with the earlier question, and searched as one standing alone.
-    kept = services.state.answer(GROUP, third.message_id)
-    assert kept is not None
-    assert kept.question == "Who supports the GNA?"
 
     # Chatter, delivered to the bot (privacy mode off): idle means it has handled all of it.
     server.group_message(GROUP, USER, "Lunch at noon, anyone?")
@@ -275,6 +289,11 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     await idle(server, bot)
 
     assert plain(usage) == "Ask a question after /ask, e.g. /ask Who backs Haftar?"
+    # The follow-up was read with the earlier question, and searched as one standing alone
+    # (kept under the answer's id once the bot heard it was sent: read once idle).
+    kept = services.state.answer(GROUP, third.message_id)
+    assert kept is not None
+    assert kept.question == "Who supports the GNA?"
     assert len(server.messages(GROUP)) == 4  # three answers and the usage, nothing else
     assert server.actions(GROUP) == ["typing"] * 3
     assert rejected(server) == []
@@ -315,13 +334,14 @@ async def test_a_question_of_its_own_soon_after_an_answer_is_not_glued_to_it(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     services = seed_services(engine, tmp_path, settings_for(server))
-    await start_bot(services)
+    bot = await start_bot(services)
 
     server.private_message(USER, "Who backs Haftar?")
     await next_answer(server, USER)
     # Naming nothing, it would be searched with Haftar's name were it read as a follow-up.
     server.private_message(USER, "which airport was hit by shelling?")
     fresh = await next_answer(server, USER)
+    await idle(server, bot)  # kept under its id once the bot heard it was sent
 
     assert searched_for(fresh) == []
     kept = services.state.answer(USER, fresh.message_id)
@@ -383,10 +403,42 @@ async def test_answer_speaks_the_language_of_the_question(
     server.private_message(USER, "Siapa yang mendukung Haftar?")
     answer = await next_answer(server, USER)
 
-    assert answer.first_text == "Sedang membaca artikel…"
     lines, _ = answer_body(answer, heading="Sumber")
     assert any("Rusian kontraktor militer" in line for line in lines)
     assert button_texts(answer) == ["Kutipan"]
+
+
+async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_answer(
+    server: BotApiServer,
+    seed_store: Store,
+    chat_server: ChatServer,
+    tmp_path: Path,
+    start_bot: Start,
+) -> None:
+    # Streamed over more than a second: the placeholder shows the text so far at least once.
+    pieces = ["Rusia ", "dan Uni Emirat Arab ", "mendukung ", "Haftar ", "[1]."]
+    chat_server.script(Reply(pieces, chunk_delay=0.4))
+    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    asked = server.private_message(USER, "Siapa yang mendukung Haftar?")
+    answer = await next_edited_answer(server, USER)
+    await idle(server, bot)
+
+    assert server.actions(USER) == ["typing"]
+    assert answer.first_text == "Sedang membaca artikel…"
+    partial = [edit.text for edit in answer.edits[:-1]]
+    assert partial
+    assert all(text and text.endswith(" …") for text in partial)
+    assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
+    assert answer.callback_data == [f"quotes:{message_id(asked)}"]
+    assert server.messages(USER) == [answer]
+
+    server.callback(USER, USER, answer.message_id, *answer.callback_data)
+    quotes = await next_message(server, USER)
+
+    assert "Uni Emirat Arab" in " ".join(entity_texts(quotes, "blockquote"))
+    assert rejected(server) == []
 
 
 @pytest.mark.parametrize(
@@ -1431,13 +1483,43 @@ async def test_a_failing_question_gets_an_apology_and_the_bot_keeps_answering(
 
     with caplog.at_level(logging.ERROR, logger="bot"):
         server.private_message(USER, "Please explode")
-        placeholder, apology = await server.wait_for_messages_async(USER, 2, timeout=30)
+        [apology] = await server.wait_for_messages_async(USER, timeout=30)
     server.private_message(USER, "Who backs Haftar?")
     answer = await next_answer(server, USER)
 
-    assert plain(apology) == "Sorry, something went wrong with that. Please try again."
-    assert placeholder.first_text == THINKING
+    assert plain(apology) == APOLOGY
+    assert apology.edits == []
+    assert server.messages(USER) == [apology, answer]  # no placeholder left behind
     assert HAFTAR_FACTS[0] in plain(answer)
+    [logged] = [r for r in caplog.records if r.name == "bot.telegram_bot._application"]
+    assert logged.exc_info is not None
+    assert str(logged.exc_info[1]) == "the engine blew up"
+
+
+async def test_a_failing_question_behind_a_placeholder_gets_the_apology_in_its_place(  # noqa: PLR0917
+    server: BotApiServer,
+    seed_store: Store,
+    chat_server: ChatServer,
+    tmp_path: Path,
+    start_bot: Start,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The model is never asked: the engine fails first (the stand-in ExplodingEngine).
+    settings = EngineSettings(
+        backend=Backend.OPENAI, openai_base_url=chat_server.url, openai_model="test"
+    )
+    engine = ExplodingEngine(seed_store, settings)
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    with caplog.at_level(logging.ERROR, logger="bot"):
+        server.private_message(USER, "Please explode")
+        [placeholder] = await server.wait_for_messages_async(USER, timeout=30)
+        await server.wait_for_async(lambda: placeholder.edits, timeout=30)
+        await idle(server, bot)
+
+    assert placeholder.first_text == THINKING
+    assert plain(placeholder) == APOLOGY
+    assert server.messages(USER) == [placeholder]
     [logged] = [r for r in caplog.records if r.name == "bot.telegram_bot._application"]
     assert logged.exc_info is not None
     assert str(logged.exc_info[1]) == "the engine blew up"
@@ -1497,19 +1579,94 @@ async def test_flood_control_is_waited_out_and_the_answer_still_arrives(
     assert server.actions(USER) == ["typing"]
 
 
-async def test_a_dropped_connection_is_retried_and_the_answer_still_arrives(
+async def test_a_message_refused_before_reaching_telegram_is_sent_again_and_arrives_once(
+    server: BotApiServer,
+    engine: Engine,
+    tmp_path: Path,
+    start_bot: Start,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    await idle(server, bot)
+    server.refuse_connections()  # Telegram unreachable: the reply to /new cannot go out
+
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_bot"):
+        server.command(USER, USER, "new")
+        refused = await logged_soon(caplog, "sendMessage failed (httpx.ConnectError")
+        server.accept_connections()
+        reply = await next_message(server, USER)
+        await idle(server, bot)
+
+    assert refused.endswith("sending again in 0.5 s")
+    assert plain(reply) == "Starting over: your next question stands on its own."
+    assert server.messages(USER) == [reply]
+    assert server.internal_errors == []
+
+
+async def test_an_answer_whose_response_was_lost_is_shown_once_and_not_sent_again(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
-    server.hang_up("sendMessage")
+    # Telegram sends the answer, then the connection drops before the bot hears so.
+    server.hang_up("sendMessage", when="after")
 
     server.private_message(USER, "Where did Erdogan and Putin meet?")
     answer = await next_answer(server, USER)
     await idle(server, bot)
 
     assert "di Istanbul" in plain(answer)
-    assert len(server.messages(USER)) == 1
-    assert server.internal_errors == []
+    assert server.messages(USER) == [answer]  # not sent twice, and no apology beside it
+    assert [c.method for c in server.requests].count("sendMessage") == 1
+
+
+async def test_a_lost_chat_action_is_sent_again_and_the_answer_still_arrives(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.hang_up("sendChatAction", when="after")  # showing "typing" twice changes nothing
+
+    server.private_message(USER, "Where did Erdogan and Putin meet?")
+    answer = await next_answer(server, USER)
+    await idle(server, bot)
+
+    assert "di Istanbul" in plain(answer)
+    assert server.messages(USER) == [answer]
+    assert server.actions(USER) == ["typing", "typing"]
+
+
+async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_shows_once(
+    server: BotApiServer,
+    seed_store: Store,
+    chat_server: ChatServer,
+    tmp_path: Path,
+    start_bot: Start,
+) -> None:
+    chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
+    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    # The placeholder becomes the answer, but the bot does not hear so: it edits again.
+    server.hang_up("editMessageText", when="after")
+
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_edited_answer(server, USER)
+    await idle(server, bot)
+
+    assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
+    assert button_texts(answer) == ["Quotes"]
+    # The edit sent again found it done: Telegram said "not modified", the bot took it so.
+    [repeated] = rejected(server)
+    assert repeated.startswith("editMessageText: Bad Request: message is not modified")
+    assert server.messages(USER) == [answer]
+
+
+async def logged_soon(caplog: pytest.LogCaptureFixture, start: str) -> str:
+    """The first log message starting with `start`, waited for (the bot runs meanwhile)."""
+    for _ in range(3000):
+        found = [r.getMessage() for r in caplog.records if r.getMessage().startswith(start)]
+        if found:
+            return found[0]
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"nothing logged starting with {start!r}")
 
 
 async def test_a_question_too_long_gets_one_line_saying_so_and_no_placeholder(

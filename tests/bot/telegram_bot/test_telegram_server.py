@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -439,3 +439,36 @@ def test_html_parser_matches_telegram_offsets() -> None:
         [{"type": "bold", "offset": 0, "length": 1}],
     )
     assert HtmlParser("a & b", strict_ampersand=False).parse() == ("a & b", [])
+
+
+async def test_hanging_up_before_or_after_a_call_loses_its_answer_either_way(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.add_chat(USER)
+    server.hang_up("sendMessage", when="before")
+    server.hang_up("sendMessage", when="after")
+
+    for _ in range(2):
+        with pytest.raises(NetworkError) as lost:
+            await bot.send_message(USER, "hello")
+        assert isinstance(lost.value.__cause__, httpx.RemoteProtocolError)
+    await bot.send_message(USER, "hello again")
+
+    # Hung up before: nothing happened; after: the message was sent all the same.
+    assert [m.text for m in server.messages(USER)] == ["hello", "hello again"]
+
+
+async def test_refused_connections_fail_before_sending_until_accepted_again(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.add_chat(USER)
+    await bot.send_message(USER, "before")  # a kept-alive connection, closed by the refusal
+    server.refuse_connections()
+
+    with pytest.raises(NetworkError) as refused:
+        await bot.send_message(USER, "refused")
+    server.accept_connections()
+    await bot.send_message(USER, "after")
+
+    assert isinstance(refused.value.__cause__, httpx.ConnectError)
+    assert [m.text for m in server.messages(USER)] == ["before", "after"]
