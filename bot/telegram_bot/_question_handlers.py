@@ -12,10 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest
 
-from bot.engine import Answer, QuestionTooLongError, Turn, question_language, reads_as_followup
+from bot.engine import Answer, QuestionTooLongError, Turn, reads_as_followup
 
+from ._chat_settings import ChatSettings, chat_language
+from ._feedback_handlers import vote_buttons
 from ._replies import answer_html, quotes_html, split_html
-from ._services import KabarContext, user_language
+from ._services import KabarContext
 from ._texts import text
 
 QUOTES = "quotes"
@@ -28,10 +30,10 @@ _EDIT_INTERVAL = 1.0
 _PARTIAL_LIMIT = 3000
 
 
-async def start(update: Update, _context: KabarContext) -> None:
+async def start(update: Update, context: KabarContext) -> None:
     """/start and /help: what the bot does."""
     if update.effective_message:
-        await update.effective_message.reply_text(text(user_language(update), "start"))
+        await update.effective_message.reply_text(text(chat_language(update, context), "start"))
 
 
 async def private_question(update: Update, context: KabarContext) -> None:
@@ -50,7 +52,7 @@ async def new_command(update: Update, context: KabarContext) -> None:
     if message is None:
         return
     context.bot_data.services.state.forget_last_answer(message.chat_id)
-    await message.reply_text(text(user_language(update), "new"))
+    await message.reply_text(text(chat_language(update, context), "new"))
 
 
 async def ask_command(update: Update, context: KabarContext) -> None:
@@ -60,7 +62,7 @@ async def ask_command(update: Update, context: KabarContext) -> None:
         return
     question = " ".join(context.args or [])
     if not question:
-        await message.reply_text(text(user_language(update), "empty_question"))
+        await message.reply_text(text(chat_language(update, context), "empty_question"))
         return
     await _answer(update, context, question, _history(message, question, context))
 
@@ -115,23 +117,27 @@ def _recent_answer(message: Message, context: KabarContext) -> Answer | None:
 async def _answer(
     update: Update, context: KabarContext, question: str, history: list[Turn]
 ) -> None:
-    """Typing at once, a placeholder edited as the answer grows, then the answer itself."""
+    """Typing at once, a placeholder edited as the answer grows, then the answer itself.
+
+    The chat's settings choose what is searched, the language and how many sources are shown.
+    """
     services, message = context.bot_data.services, update.effective_message
     if message is None or update.effective_user is None:
         return
-    language = question_language(question)
+    chat = ChatSettings.of(context, message.chat_id)
+    language = chat.answer_language(question)
     limit = services.limiter.refusal(update.effective_user.id, message.chat_id)
     if limit is not None:
         await message.reply_text(text(language, f"rate_limited_{limit}"))
         return
     try:
-        stream = services.engine.astream(question, history)
+        stream = services.engine.astream(question, history, chat.filters())
     except QuestionTooLongError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
     await message.chat.send_action(ChatAction.TYPING)
     placeholder = await message.reply_text(text(language, "thinking"))
-    answer = await _stream_into(placeholder, stream)
+    answer = chat.shown(await _stream_into(placeholder, stream))
     await _deliver(placeholder, answer, question, context)
 
 
@@ -153,13 +159,11 @@ async def _deliver(placeholder: Message, answer: Answer, asked: str, context: Ka
     In a private chat it becomes the chat's last answer, which a follow-up may lean on.
     """
     parts = split_html(answer_html(answer, asked=asked))
-    quotes = InlineKeyboardButton(
-        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{placeholder.message_id}"
-    )
-    button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
-    # Kept before it is shown: a Quotes press or a reply may follow at once.
+    button = _answer_keyboard(answer, placeholder.message_id)
+    # Kept before it is shown: a Quotes press, a vote or a reply may follow at once.
     state = context.bot_data.services.state
     state.save_answer(placeholder.chat_id, placeholder.message_id, answer)
+    state.keep_question(placeholder.chat_id, placeholder.message_id, asked)
     if placeholder.chat.type == ChatType.PRIVATE:
         state.set_last_answer(placeholder.chat_id, placeholder.message_id, placeholder.date)
     await _edit(placeholder, parts[0], button if len(parts) == 1 else None)
@@ -167,6 +171,16 @@ async def _deliver(placeholder: Message, answer: Answer, asked: str, context: Ka
         markup = button if index == len(parts) else None
         sent = await placeholder.chat.send_message(part, reply_markup=markup)
         state.save_answer(sent.chat_id, sent.message_id, answer)
+
+
+def _answer_keyboard(answer: Answer, kept_under: int) -> InlineKeyboardMarkup:
+    """Quotes (when the answer cites something), 👍 and 👎, for the answer kept there."""
+    quotes = InlineKeyboardButton(
+        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{kept_under}"
+    )
+    return InlineKeyboardMarkup(
+        [[*([quotes] if answer.citations else []), *vote_buttons(kept_under)]]
+    )
 
 
 async def _edit(
@@ -189,7 +203,7 @@ async def quotes_button(update: Update, context: KabarContext) -> None:
     kept_under = _kept_under(query.data) or query.message.message_id
     answer = context.bot_data.services.state.answer(query.message.chat_id, kept_under)
     if answer is None:
-        await query.answer(text(user_language(update), "expired"), show_alert=True)
+        await query.answer(text(chat_language(update, context), "expired"), show_alert=True)
         return
     await query.answer()
     for part in split_html(quotes_html(answer)):

@@ -36,14 +36,18 @@ def answer_html(answer: Answer, *, asked: str | None = None) -> str:
 
 def _searched_line(answer: Answer, asked: str | None) -> str:
     """The small print naming the question searched, or "" when it is the one asked."""
-    if asked is None or _plain_question(asked) == _plain_question(answer.question):
+    if asked is None or same_question(asked, answer.question):
         return ""
     searched = html.escape(text(answer.language, "searched_for", question=answer.question))
     return f"\n\n<i>{searched}</i>"
 
 
+def same_question(one: str, other: str) -> bool:
+    """Whether two questions differ only in case, spacing and the closing mark."""
+    return _plain_question(one) == _plain_question(other)
+
+
 def _plain_question(question: str) -> str:
-    """A question without what does not change it: case, spacing, the closing mark."""
     return " ".join(question.split()).rstrip(" ?").casefold()
 
 
