@@ -39,7 +39,7 @@ COMMANDS = (
     BotCommand("brief", "The news as stories: /brief [topic] [period]"),
     BotCommand("sources", "The articles I know, with their ids"),
     BotCommand("stats", "How many articles I know"),
-    BotCommand("subscribe", "A daily briefing here: /subscribe HH:MM [topic]"),
+    BotCommand("subscribe", "A daily briefing here: /subscribe [HH:MM] [topic]"),
     BotCommand("unsubscribe", "Stop this chat's daily briefings"),
     BotCommand("subscriptions", "This chat's daily briefings"),
     BotCommand("add", "Admins: add articles by URL, or reply to a message"),

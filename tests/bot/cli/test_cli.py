@@ -497,8 +497,10 @@ def test_feedback_lists_each_persons_last_vote_newest_first_and_as_jsonl(empty: 
     lines = [json.loads(line) for line in ok(kabar("feedback", "--json")).stdout.splitlines()]
 
     assert listed == [
-        "2026-05-03T08:00:00+00:00  down  and Egypt? (searched for: Who backs Egypt?)  [a1, b2]"
-        "  openai",
+        (
+            "2026-05-03T08:00:00+00:00  down  and Egypt? (searched for: Who backs Egypt?)"
+            "  [a1, b2]  openai"
+        ),
         "2026-05-01T08:00:00+00:00  up    Who backs Haftar?  [a1]  extractive",
     ]
     assert lines == [

@@ -574,7 +574,10 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
 
     server.command(GROUP, chat_admin, "subscribe", "25:00 Haftar")
     usage = await next_message(server, GROUP)
-    assert plain(usage) == "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya"
+    assert plain(usage) == (
+        "Use /subscribe [HH:MM] [topic], e.g. /subscribe 07:30 Libya; without a time, at the"
+        " chat's briefing time (/settings)."
+    )
 
     server.command(GROUP, chat_admin, "subscribe", "7:30 Haftar")
     subscribed = await next_message(server, GROUP)
