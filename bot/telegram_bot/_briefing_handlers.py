@@ -72,15 +72,15 @@ async def post_briefing(
 ) -> None:
     """Compose a briefing of the period's stories off the event loop, post it, remember it.
 
-    Articles in `sent` are left out; the chat's settings choose the language and how many
-    sources a story shows.
+    Articles in `sent` are left out; the chat's settings choose the articles' site or
+    language, the briefing's language and how many sources a story shows.
     """
-    services = context.bot_data.services
+    services, chat = context.bot_data.services, ChatSettings.of(context, chat_id)
     since, until = period
     briefing = await asyncio.to_thread(
-        brief, services.engine, topic, language, since, until, sent=sent
+        brief, services.engine, topic, language, since, until, sent=sent, within=chat.filters()
     )
-    shown = ChatSettings.of(context, chat_id).briefed(briefing)
+    shown = chat.briefed(briefing)
     for part in split_html(briefing_html(shown)):
         await context.bot.send_message(chat_id, part)
     cited = [article_id for story in shown.stories for article_id in story.key]

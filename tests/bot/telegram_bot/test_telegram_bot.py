@@ -1805,3 +1805,30 @@ async def test_the_briefing_time_setting_moves_daily_briefings_and_is_the_defaul
     assert plain(listed) == "Daily briefings in this chat:\n• 18:00 Libya\n• 18:00 Haftar"
     due = [job.next_t.astimezone(ZoneInfo(ZONE)) for job in briefing_jobs(bot)]
     assert [(d.hour, d.minute) for d in due] == [(18, 0), (18, 0)]
+
+
+async def test_a_briefing_follows_the_chats_language_and_site(
+    server: BotApiServer, fresh_engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    # Without settings, this Indonesian user's briefing is headed "Ringkasan" and holds both
+    # stories, the quake's with kompas and detik (see the /brief tests above).
+    services = seed_services(fresh_engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    add_news(services.ingestor, QUAKE_KOMPAS, "kompas", hours_ago(20))
+    add_news(services.ingestor, QUAKE_DETIK, "detik", hours_ago(18))
+    add_news(services.ingestor, CHILI, "antara", hours_ago(19))
+    server.private_message(OTHER, "/settings", language_code="id")
+    menu = await next_message(server, OTHER)
+
+    await press(server, OTHER, OTHER, menu, "Bahasa")
+    await press(server, OTHER, OTHER, menu, "English")
+    await press(server, OTHER, OTHER, menu, "Search in")
+    await press(server, OTHER, OTHER, menu, "detik")
+    server.private_message(OTHER, "/brief", language_code="id")
+    briefing = await next_message(server, OTHER)
+
+    heading, story = plain(briefing).split("\n\n")
+    line, *sources = story.split("\n")
+    assert heading == "Briefing"
+    assert line.removeprefix("• ").removesuffix(" [1]") in QUAKE_DETIK
+    assert [source.split(" — ")[1].split(",")[0] for source in sources] == ["detik"]
