@@ -34,7 +34,7 @@ from bot.engine import (
     reads_as_followup,
     same_question,
 )
-from bot.telegram_bot import BotSettings, Kabar, run_bot
+from bot.telegram_bot import BotSettings, BotState, Kabar, Vote, run_bot
 from ingest import Ingestor, IngestSettings, JsonlFields, Summary, strip_controls
 from store import Chunk, Mode, SearchFilters, Store, StoreError, StoreSettings
 
@@ -95,8 +95,8 @@ def _open_store(check_model: bool = True, settings: StoreSettings | None = None)
         raise typer.Exit(2) from None
 
 
-def _print_json(data: object) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+def _print_json(data: object, indent: int | None = 2) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
     # json escapes C0 control characters only; DEL and C1 (0x9b starts a CSI) are escaped too.
     out.out(_C1_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text), highlight=False)
 
@@ -314,6 +314,49 @@ def bot() -> None:
     # Every request URL holds the token: keep httpx's request log out of the output.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     run_bot(Kabar.create(_open_engine(), settings))
+
+
+@app.command()
+def feedback(as_json: JsonFlag = False) -> None:
+    """List the votes people gave the bot's answers, newest first (--json: one per line)."""
+    path = StoreSettings().data_dir / "bot.sqlite3"
+    votes = _votes(path) if path.is_file() else []
+    if as_json:
+        for vote in votes:
+            _print_json(_vote_data(vote), indent=None)
+        return
+    if not votes:
+        out.print("No votes yet.")
+    for vote in votes:
+        data = _vote_data(vote)
+        searched = f" (searched for: {vote.standalone})" if vote.standalone else ""
+        cited = ", ".join(vote.article_ids) or "no article"
+        line = (
+            f"{data['time']}  {vote.vote:<4}  {vote.question}{searched}  [{cited}]  {vote.backend}"
+        )
+        out.print(strip_controls(line), markup=False, soft_wrap=True)
+
+
+def _votes(path: Path) -> list[Vote]:
+    state = BotState(path)
+    try:
+        return state.votes()
+    finally:
+        state.close()
+
+
+def _vote_data(vote: Vote) -> dict[str, object]:
+    """A vote as `kabar feedback --json` prints it."""
+    return {
+        "time": vote.at.isoformat(timespec="seconds"),
+        "vote": vote.vote,
+        "question": vote.question,
+        "standalone": vote.standalone,
+        "article_ids": list(vote.article_ids),
+        "backend": vote.backend,
+        "chat_id": vote.chat_id,
+        "user_id": vote.user_id,
+    }
 
 
 @app.command()

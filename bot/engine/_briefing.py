@@ -98,12 +98,16 @@ def brief(
     until: datetime,
     *,
     sent: frozenset[str] = frozenset(),
+    within: SearchFilters | None = None,
 ) -> Briefing:
     """The stories published from `since` to `until`, most widely carried first.
 
-    Only articles about `topic` (if given) count, and none of those in `sent`.
+    Only articles about `topic` (if given) count, and none of those in `sent`; with `within`,
+    only those of its site and language (among the period's newest articles read).
     """
-    records = [r for r in _period(engine, topic, since, until) if r.id not in sent]
+    records = [
+        r for r in _period(engine, topic, since, until) if r.id not in sent and _of(r, within)
+    ]
     baseline = engine.store.baseline()
     read = (_article(engine, record, baseline) for record in reversed(records))
     articles = [article for article in read if article is not None]
@@ -114,6 +118,14 @@ def brief(
         stories.append(Story(_central(group), sources))
         n += len(sources)
     return Briefing(topic, language, since, tuple(stories))
+
+
+def _of(record: ArticleRecord, within: SearchFilters | None) -> bool:
+    """Whether the article is of the site and language `within` names (if it names them)."""
+    if within is None:
+        return True
+    site_ok = not within.site or record.site == within.site
+    return site_ok and (not within.language or record.language == within.language)
 
 
 def _period(engine: Engine, topic: str, since: datetime, until: datetime) -> list[ArticleRecord]:

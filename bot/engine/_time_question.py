@@ -28,6 +28,7 @@ from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 from dateparser.date import DateDataParser
@@ -160,8 +161,7 @@ def read_time(question: str, now: datetime) -> TimedQuestion:
 
 def _expressions(words: list[str], now: datetime) -> list[_Found]:
     """The time expressions among `words` that are times the asker means."""
-    following = [*words[1:], ""]
-    spelled = [_spelled(word, after) for word, after in zip(words, following, strict=True)]
+    spelled = [_spelled(word, after) for word, after in zip_longest(words, words[1:], fillvalue="")]
     text = " ".join(spelled)
     starts = [sum(len(w) + 1 for w in spelled[:i]) for i in range(len(spelled))]
     base = datetime.combine(now.date(), _NOON)

@@ -7,7 +7,7 @@ from ._application import COMMANDS, build_application, run_bot
 from ._ratelimit import Limit, RateLimiter
 from ._services import Kabar
 from ._settings import BotSettings
-from ._state import BotState, Feed, LastAnswer, Subscription
+from ._state import BotState, Feed, LastAnswer, Subscription, Vote
 
 __all__ = [
     "COMMANDS",
@@ -19,6 +19,7 @@ __all__ = [
     "Limit",
     "RateLimiter",
     "Subscription",
+    "Vote",
     "build_application",
     "run_bot",
 ]

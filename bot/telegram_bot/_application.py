@@ -20,7 +20,13 @@ from telegram.ext import (
     filters,
 )
 
-from . import _briefing_handlers, _collection_handlers, _question_handlers
+from . import (
+    _briefing_handlers,
+    _collection_handlers,
+    _feedback_handlers,
+    _question_handlers,
+    _settings_handlers,
+)
 from ._delivery import RetryingRateLimiter, never_sent
 from ._services import CONTEXT_TYPES, Kabar, KabarApplication, KabarContext, user_language
 from ._texts import text
@@ -34,12 +40,13 @@ COMMANDS = (
     BotCommand("brief", "The news as stories: /brief [topic] [period]"),
     BotCommand("sources", "The articles I know, with their ids"),
     BotCommand("stats", "How many articles I know"),
-    BotCommand("subscribe", "A daily briefing here: /subscribe HH:MM [topic]"),
+    BotCommand("subscribe", "A daily briefing here: /subscribe [HH:MM] [topic]"),
     BotCommand("unsubscribe", "Stop this chat's daily briefings"),
     BotCommand("subscriptions", "This chat's daily briefings"),
     BotCommand("add", "Admins: add articles by URL, or reply to a message"),
     BotCommand("remove", "Admins: remove an article by id"),
     BotCommand("feeds", "Admins: follow RSS/Atom feeds (add, list, remove)"),
+    BotCommand("settings", "This chat's language, search, sources and briefing time"),
     BotCommand("help", "What I can do"),
 )
 
@@ -98,6 +105,7 @@ def _register(application: KabarApplication) -> None:
             CommandHandler("sources", _collection_handlers.sources_command),
             CommandHandler("stats", _collection_handlers.stats_command),
             CommandHandler("feeds", _collection_handlers.feeds_command),
+            CommandHandler("settings", _settings_handlers.settings_command),
             MessageHandler(
                 filters.Document.ALL & filters.ChatType.PRIVATE, _collection_handlers.document
             ),
@@ -114,6 +122,12 @@ def _register(application: KabarApplication) -> None:
             ),
             CallbackQueryHandler(
                 _question_handlers.quotes_button, pattern=_question_handlers.QUOTES_DATA
+            ),
+            CallbackQueryHandler(
+                _feedback_handlers.vote_button, pattern=_feedback_handlers.VOTE_DATA
+            ),
+            CallbackQueryHandler(
+                _settings_handlers.settings_button, pattern=_settings_handlers.SETTINGS_DATA
             ),
             CallbackQueryHandler(
                 _collection_handlers.sources_button, pattern=f"^{_collection_handlers.SOURCES}:"

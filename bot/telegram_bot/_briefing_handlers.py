@@ -14,12 +14,14 @@ from telegram.ext import JobQueue
 from bot.engine import Period, brief, read_time
 
 from ._access import may_manage_chat
+from ._chat_settings import ChatSettings, chat_language
 from ._replies import briefing_html, split_html
-from ._services import KabarContext, user_language
+from ._services import KabarContext
 from ._state import Subscription
 from ._texts import text
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TIME_LIKE = re.compile(r"^\d+:\d+$")
 # Each briefing is composed and posted every day: the most one chat receives, and the most one
 # person can set up across chats (anyone can make groups and administer them).
 _PER_CHAT = 5
@@ -47,7 +49,7 @@ async def brief_command(update: Update, context: KabarContext) -> None:
         since, until = (last.astimezone(zone) if last else now - _DAY), now
     else:
         since, until = _bounds(timed.period, now)
-    await post_briefing(context, chat.id, topic, user_language(update), (since, until))
+    await post_briefing(context, chat.id, topic, chat_language(update, context), (since, until))
 
 
 def _bounds(period: Period, now: datetime) -> tuple[datetime, datetime]:
@@ -70,16 +72,18 @@ async def post_briefing(
 ) -> None:
     """Compose a briefing of the period's stories off the event loop, post it, remember it.
 
-    Articles in `sent` are left out.
+    Articles in `sent` are left out; the chat's settings choose the articles' site or
+    language, the briefing's language and how many sources a story shows.
     """
-    services = context.bot_data.services
+    services, chat = context.bot_data.services, ChatSettings.of(context, chat_id)
     since, until = period
     briefing = await asyncio.to_thread(
-        brief, services.engine, topic, language, since, until, sent=sent
+        brief, services.engine, topic, language, since, until, sent=sent, within=chat.filters()
     )
-    for part in split_html(briefing_html(briefing)):
+    shown = chat.briefed(briefing)
+    for part in split_html(briefing_html(shown)):
         await context.bot.send_message(chat_id, part)
-    cited = [article_id for story in briefing.stories for article_id in story.key]
+    cited = [article_id for story in shown.stories for article_id in story.key]
     await asyncio.to_thread(services.state.record_briefing, chat_id, datetime.now(UTC), cited)
 
 
@@ -88,12 +92,16 @@ async def _refused(update: Update, context: KabarContext) -> bool:
     if await may_manage_chat(update, context):
         return False
     if update.effective_message:
-        await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
+        await update.effective_message.reply_text(
+            text(chat_language(update, context), "refused_admin")
+        )
     return True
 
 
 async def subscribe_command(update: Update, context: KabarContext) -> None:
-    """/subscribe HH:MM [topic]: the briefing posted here every day, of stories not sent yet.
+    """/subscribe [HH:MM] [topic]: the briefing posted here every day, of stories not sent yet.
+
+    Without a time, at the chat's briefing time (/settings).
 
     Chat or bot admins set it up in a group, anyone in their private chat; at most
     five a chat and ten a person.
@@ -101,9 +109,12 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or await _refused(update, context):
         return
-    language, services = user_language(update), context.bot_data.services
+    language, services = chat_language(update, context), context.bot_data.services
     args = context.args or []
-    match = _TIME.match(args[0]) if args else None
+    timed = bool(args) and _TIME_LIKE.match(args[0]) is not None
+    match = (
+        _TIME.match(args[0]) if timed else _TIME.match(ChatSettings.of(context, chat.id).briefing)
+    )
     if match is None:
         await message.reply_text(text(language, "subscribe_usage"))
         return
@@ -115,7 +126,7 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
     if len(services.state.subscriptions(user_id=user.id)) >= _PER_USER:
         await message.reply_text(text(language, "subscriptions_user_full", count=_PER_USER))
         return
-    at, topic = f"{int(match[1]):02d}:{match[2]}", " ".join(args[1:])
+    at, topic = f"{int(match[1]):02d}:{match[2]}", " ".join(args[1:] if timed else args)
     subscription = services.state.add_subscription(chat.id, at, topic, language, user_id=user.id)
     schedule(context.job_queue, subscription, services.engine.settings.zone)
     about = f" ({topic})" if topic else ""
@@ -135,7 +146,9 @@ async def unsubscribe_command(update: Update, context: KabarContext) -> None:
         for subscription in removed:
             for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
                 job.schedule_removal()
-    await message.reply_text(text(user_language(update), "unsubscribed", count=len(removed)))
+    await message.reply_text(
+        text(chat_language(update, context), "unsubscribed", count=len(removed))
+    )
 
 
 async def subscriptions_command(update: Update, context: KabarContext) -> None:
@@ -143,7 +156,7 @@ async def subscriptions_command(update: Update, context: KabarContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    language = user_language(update)
+    language = chat_language(update, context)
     subscriptions = context.bot_data.services.state.subscriptions(chat.id)
     if not subscriptions:
         await message.reply_text(text(language, "no_subscriptions"))
@@ -156,6 +169,15 @@ async def _reply(message: Message, html_text: str) -> None:
     """A reply in as many messages as it takes: a topic can be as long as a message."""
     for part in split_html(html_text):
         await message.reply_text(part)
+
+
+def reschedule(context: KabarContext, chat_id: int, at: str) -> None:
+    """Post the chat's daily briefings at `at` (HH:MM) from now on."""
+    for subscription in context.bot_data.services.state.move_subscriptions(chat_id, at):
+        if context.job_queue is not None:
+            for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
+                job.schedule_removal()
+        schedule(context.job_queue, subscription, context.bot_data.services.engine.settings.zone)
 
 
 def schedule(

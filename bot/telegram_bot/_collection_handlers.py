@@ -20,8 +20,9 @@ from ingest import IngestError, Ingestor, IngestResult
 from store import ArticleRecord, Outcome, Store, StoreError
 
 from ._access import is_bot_admin, may_change_collection
+from ._chat_settings import chat_language
 from ._replies import split_html
-from ._services import KabarContext, user_language
+from ._services import KabarContext
 from ._state import BotState, Feed
 from ._texts import text
 
@@ -37,7 +38,9 @@ async def _refused(update: Update, context: KabarContext) -> bool:
     if await may_change_collection(update, context):
         return False
     if update.effective_message:
-        await update.effective_message.reply_text(text(user_language(update), "refused_admin"))
+        await update.effective_message.reply_text(
+            text(chat_language(update, context), "refused_admin")
+        )
     return True
 
 
@@ -74,9 +77,9 @@ async def add_command(update: Update, context: KabarContext) -> None:
     if message.reply_to_message and not urls:
         await _add_text(message, message.reply_to_message, _sender(update), context)
     elif urls:
-        await _add_urls(message, urls, _sender(update), user_language(update), context)
+        await _add_urls(message, urls, _sender(update), chat_language(update, context), context)
     else:
-        await message.reply_text(text(user_language(update), "add_usage"))
+        await message.reply_text(text(chat_language(update, context), "add_usage"))
 
 
 async def _add_urls(
@@ -133,7 +136,7 @@ async def document(update: Update, context: KabarContext) -> None:
     message = update.effective_message
     if message is None or message.document is None or await _refused(update, context):
         return
-    doc, language = message.document, user_language(update)
+    doc, language = message.document, chat_language(update, context)
     name = doc.file_name or "upload"
     limit = context.bot_data.services.settings.max_upload_bytes
     if not name.lower().endswith(_DOCUMENT_TYPES):
@@ -159,7 +162,7 @@ async def remove_command(update: Update, context: KabarContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or await _refused(update, context):
         return
-    services, language = context.bot_data.services, user_language(update)
+    services, language = context.bot_data.services, chat_language(update, context)
     if len(context.args or []) != 1:
         await message.reply_text(text(language, "remove_usage"))
         return
@@ -182,7 +185,7 @@ async def sources_command(update: Update, context: KabarContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    language = user_language(update)
+    language = chat_language(update, context)
     store = context.bot_data.services.engine.store
     total = await asyncio.to_thread(store.count)
     page, pages = _requested_page(context.args or []), _page_count(total)
@@ -204,7 +207,9 @@ async def sources_button(update: Update, context: KabarContext) -> None:
         return  # only a modified client sends data the bot never put on a button
     store = context.bot_data.services.engine.store
     # The collection may have shrunk since the buttons were made: the nearest page is shown.
-    body, markup = await asyncio.to_thread(_sources_page, store, page, user_language(update))
+    body, markup = await asyncio.to_thread(
+        _sources_page, store, page, chat_language(update, context)
+    )
     await query.message.edit_text(body, reply_markup=markup)
 
 
@@ -264,7 +269,7 @@ async def stats_command(update: Update, context: KabarContext) -> None:
     stats = await asyncio.to_thread(context.bot_data.services.engine.store.stats)
     languages = ", ".join(f"{k} {v}" for k, v in sorted(stats.languages.items())) or "-"
     reply = text(
-        user_language(update),
+        chat_language(update, context),
         "stats",
         articles=stats.articles,
         chunks=stats.chunks,
@@ -278,7 +283,7 @@ async def feeds_command(update: Update, context: KabarContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None or await _refused(update, context):
         return
-    language, args = user_language(update), context.args or []
+    language, args = chat_language(update, context), context.args or []
     state = context.bot_data.services.state
     if args[:1] == ["list"]:
         feeds = state.feeds(chat.id)

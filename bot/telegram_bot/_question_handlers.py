@@ -13,17 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType
 from telegram.error import BadRequest
 
-from bot.engine import (
-    Answer,
-    Backend,
-    QuestionTooLongError,
-    Turn,
-    question_language,
-    reads_as_followup,
-)
+from bot.engine import Answer, Backend, QuestionTooLongError, Turn, reads_as_followup
 
+from ._chat_settings import ChatSettings, chat_language
+from ._feedback_handlers import vote_buttons
 from ._replies import answer_html, quotes_html, split_html
-from ._services import KabarContext, user_language
+from ._services import KabarContext
 from ._state import BotState
 from ._texts import text
 
@@ -37,10 +32,10 @@ _EDIT_INTERVAL = 1.0
 _PARTIAL_LIMIT = 3000
 
 
-async def start(update: Update, _context: KabarContext) -> None:
+async def start(update: Update, context: KabarContext) -> None:
     """/start and /help: what the bot does."""
     if update.effective_message:
-        await update.effective_message.reply_text(text(user_language(update), "start"))
+        await update.effective_message.reply_text(text(chat_language(update, context), "start"))
 
 
 async def private_question(update: Update, context: KabarContext) -> None:
@@ -59,7 +54,7 @@ async def new_command(update: Update, context: KabarContext) -> None:
     if message is None:
         return
     await asyncio.to_thread(context.bot_data.services.state.forget_last_answer, message.chat_id)
-    await message.reply_text(text(user_language(update), "new"))
+    await message.reply_text(text(chat_language(update, context), "new"))
 
 
 async def ask_command(update: Update, context: KabarContext) -> None:
@@ -69,7 +64,7 @@ async def ask_command(update: Update, context: KabarContext) -> None:
         return
     question = " ".join(context.args or [])
     if not question:
-        await message.reply_text(text(user_language(update), "empty_question"))
+        await message.reply_text(text(chat_language(update, context), "empty_question"))
         return
     await _answer(update, context, question, _history(message, question, context))
 
@@ -135,18 +130,20 @@ async def _answer(
     """Typing at once, then the answer; a language model's grows in a placeholder meanwhile.
 
     The extractive backend streams nothing: its answer comes whole, in one message (more
-    past the limit), with no placeholder.
+    past the limit), with no placeholder. The chat's settings choose what is searched, the
+    language and how many sources are shown.
     """
     services, message = context.bot_data.services, update.effective_message
     if message is None or update.effective_user is None:
         return
-    language = question_language(question)
+    chat = ChatSettings.of(context, message.chat_id)
+    language = chat.answer_language(question)
     limit = services.limiter.refusal(update.effective_user.id, message.chat_id)
     if limit is not None:
         await message.reply_text(text(language, f"rate_limited_{limit}"))
         return
     try:
-        stream = services.engine.astream(question, history)
+        stream = services.engine.astream(question, history, chat.filters())
     except QuestionTooLongError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
@@ -155,7 +152,7 @@ async def _answer(
     if services.engine.backend != Backend.EXTRACTIVE:
         placeholder = await message.reply_text(text(language, "thinking"))
     try:
-        answer = await _stream_into(placeholder, stream)
+        answer = chat.shown(await _stream_into(placeholder, stream))
     except Exception as exc:
         if placeholder is None:
             raise
@@ -193,14 +190,11 @@ async def _deliver(
     chat it becomes the chat's last answer, which a follow-up may lean on.
     """
     parts = split_html(answer_html(answer, asked=asked))
-    quotes = InlineKeyboardButton(
-        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{question.message_id}"
-    )
-    button = InlineKeyboardMarkup([[quotes]]) if answer.citations else None
+    button = _answer_keyboard(answer, question.message_id)
     state, chat_id = context.bot_data.services.state, question.chat_id
     # Kept before it is shown, under each id known yet: a press or a reply may follow at once.
     known = [question.message_id] + ([placeholder.message_id] if placeholder else [])
-    await asyncio.to_thread(_keep, state, question, known, answer)
+    await asyncio.to_thread(_keep, state, question, known, answer, asked)
     for index, part in enumerate(parts):
         markup = button if index == len(parts) - 1 else None
         sent = await _show(question, placeholder, index, part, markup)
@@ -208,10 +202,14 @@ async def _deliver(
             await asyncio.to_thread(state.save_answer, chat_id, sent.message_id, answer)
 
 
-def _keep(state: BotState, question: Message, ids: list[int], answer: Answer) -> None:
-    """The answer to `question` kept under each of `ids`; in a private chat, as its last too."""
+def _keep(state: BotState, question: Message, ids: list[int], answer: Answer, asked: str) -> None:
+    """The answer to `question` kept under each of `ids`, and `asked` with it for its votes.
+
+    In a private chat the answer is also the chat's last.
+    """
     for message_id in ids:
         state.save_answer(question.chat_id, message_id, answer)
+    state.keep_question(question.chat_id, question.message_id, asked)
     if question.chat.type == ChatType.PRIVATE:
         state.set_last_answer(question.chat_id, question.message_id, question.date)
 
@@ -236,6 +234,16 @@ async def _show(
     return placeholder
 
 
+def _answer_keyboard(answer: Answer, kept_under: int) -> InlineKeyboardMarkup:
+    """Quotes (when the answer cites something), 👍 and 👎, for the answer kept there."""
+    quotes = InlineKeyboardButton(
+        text(answer.language, "quotes"), callback_data=f"{QUOTES}:{kept_under}"
+    )
+    return InlineKeyboardMarkup(
+        [[*([quotes] if answer.citations else []), *vote_buttons(kept_under)]]
+    )
+
+
 async def _edit(
     message: Message, html_text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -256,7 +264,7 @@ async def quotes_button(update: Update, context: KabarContext) -> None:
     kept_under = _kept_under(query.data) or query.message.message_id
     answer = context.bot_data.services.state.answer(query.message.chat_id, kept_under)
     if answer is None:
-        await query.answer(text(user_language(update), "expired"), show_alert=True)
+        await query.answer(text(chat_language(update, context), "expired"), show_alert=True)
         return
     await query.answer()
     for part in split_html(quotes_html(answer)):

@@ -2,8 +2,10 @@
 
 Daily briefing subscriptions and the articles each chat's briefings cited, followed feeds
 (and the entries already seen), who added each article from which chat (a group's admins may
-remove only their group's), recent answers (for the Quotes button and for follow-up replies),
-and each private chat's last answer (a follow-up soon after it needs no reply).
+remove only their group's), recent answers (for the Quotes button and for follow-up replies)
+and the questions they answered, each private chat's last answer (a follow-up soon after it
+needs no reply), the votes people gave answers (`kabar feedback` lists them), and each chat's
+own settings.
 """
 
 from __future__ import annotations
@@ -46,6 +48,20 @@ CREATE TABLE IF NOT EXISTS answers (
 CREATE TABLE IF NOT EXISTS last_answers (
     chat_id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL, answered_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS asked (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, question TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
+CREATE TABLE IF NOT EXISTS votes (
+    chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+    vote TEXT NOT NULL, question TEXT NOT NULL, standalone TEXT NOT NULL,
+    article_ids TEXT NOT NULL, backend TEXT NOT NULL, at REAL NOT NULL,
+    PRIMARY KEY (chat_id, message_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS votes_at ON votes (at);
+CREATE TABLE IF NOT EXISTS chat_settings (
+    chat_id INTEGER PRIMARY KEY, settings TEXT NOT NULL
+);
 """
 # Columns added since the first release: a database made before gains them on opening (0 for
 # the user of an earlier row: nobody known).
@@ -80,6 +96,24 @@ class Feed:
     chat_id: int
     language: str
     user_id: int
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A user's vote ("up" or "down") on an answer in a chat, and what the answer was.
+
+    `standalone` is the question the engine searched with, "" when it is the one asked;
+    `article_ids` are the articles the answer cited.
+    """
+
+    chat_id: int
+    user_id: int
+    vote: str
+    question: str
+    standalone: str
+    article_ids: tuple[str, ...]
+    backend: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -143,6 +177,11 @@ class BotState:
         removed = self.subscriptions(chat_id)
         self._run("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
         return removed
+
+    def move_subscriptions(self, chat_id: int, time: str) -> list[Subscription]:
+        """Post every daily briefing of a chat at `time` from now on; returns them, moved."""
+        self._run("UPDATE subscriptions SET time = ? WHERE chat_id = ?", (time, chat_id))
+        return self.subscriptions(chat_id)
 
     def subscriptions(
         self, chat_id: int | None = None, *, user_id: int | None = None
@@ -287,3 +326,72 @@ class BotState:
     def forget_last_answer(self, chat_id: int) -> None:
         """Start the chat over: its next message follows nothing."""
         self._run("DELETE FROM last_answers WHERE chat_id = ?", (chat_id,))
+
+    def keep_question(self, chat_id: int, message_id: int, question: str) -> None:
+        """Keep the question as asked that the answer kept as that message answers."""
+        self._run(
+            "INSERT OR REPLACE INTO asked (chat_id, message_id, question) VALUES (?, ?, ?)",
+            (chat_id, message_id, question),
+        )
+        self._run(
+            "DELETE FROM asked WHERE rowid <= (SELECT MAX(rowid) FROM asked) - ?",
+            (_KEPT_ANSWERS,),
+        )
+
+    def asked(self, chat_id: int, message_id: int) -> str | None:
+        """The question as asked that the answer kept as that message answers, if kept."""
+        rows = self._run(
+            "SELECT question FROM asked WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def record_vote(self, message_id: int, vote: Vote) -> None:
+        """Record a vote on the answer kept as that message; a user's earlier vote is replaced."""
+        self._run(
+            "INSERT OR REPLACE INTO votes (chat_id, message_id, user_id, vote, question,"
+            " standalone, article_ids, backend, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                vote.chat_id,
+                message_id,
+                vote.user_id,
+                vote.vote,
+                vote.question,
+                vote.standalone,
+                json.dumps(vote.article_ids),
+                vote.backend,
+                vote.at.timestamp(),
+            ),
+        )
+
+    def votes(self) -> list[Vote]:
+        """Every vote, newest first."""
+        rows = self._run(
+            "SELECT chat_id, user_id, vote, question, standalone, article_ids, backend, at"
+            " FROM votes ORDER BY at DESC, rowid DESC"
+        )
+        return [
+            Vote(
+                int(str(chat_id)),
+                int(str(user_id)),
+                str(vote),
+                str(question),
+                str(standalone),
+                tuple(json.loads(str(ids))),
+                str(backend),
+                datetime.fromtimestamp(float(str(at)), UTC),
+            )
+            for chat_id, user_id, vote, question, standalone, ids, backend, at in rows
+        ]
+
+    def chat_settings(self, chat_id: int) -> dict[str, str]:
+        """The settings a chat changed from the defaults, by name."""
+        rows = self._run("SELECT settings FROM chat_settings WHERE chat_id = ?", (chat_id,))
+        return {str(k): str(v) for k, v in json.loads(str(rows[0][0])).items()} if rows else {}
+
+    def set_chat_settings(self, chat_id: int, settings: dict[str, str]) -> None:
+        """Keep the settings a chat changed from the defaults."""
+        self._run(
+            "INSERT OR REPLACE INTO chat_settings (chat_id, settings) VALUES (?, ?)",
+            (chat_id, json.dumps(settings, ensure_ascii=False)),
+        )

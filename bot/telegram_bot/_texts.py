@@ -26,7 +26,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "empty_question": "Ask a question after /ask, e.g. /ask Who backs Haftar?",
         "brief_title": "Briefing",
         "brief_empty": "Nothing new since {since}.",
-        "subscribe_usage": "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya",
+        "subscribe_usage": (
+            "Use /subscribe [HH:MM] [topic], e.g. /subscribe 07:30 Libya; without a time, at"
+            " the chat's briefing time (/settings)."
+        ),
         "subscribed": "Every day at {time} ({zone}) I'll post a briefing{topic} here.",
         "unsubscribed": "Removed {count} daily briefing(s) from this chat.",
         "no_subscriptions": (
@@ -65,6 +68,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_type": "I can read .txt, .md, .html and .pdf files, not {name}.",
         "previous": "« Previous",
         "next": "Next »",
+        "vote_up": "Thanks — noted: helpful.",
+        "vote_down": "Thanks — noted: not helpful.",
+        "settings": "Settings for this chat:",
+        "setting_language": "Language",
+        "setting_search": "Search in",
+        "setting_sources": "Sources per answer",
+        "setting_briefing": "Daily briefing time",
+        "choice_auto": "Auto (each person's own)",
+        "choice_en": "English",
+        "choice_id": "Bahasa Indonesia",
+        "all_search": "All articles",
+        "articles_en": "Articles in English",
+        "articles_id": "Articles in Indonesian",
+        "all_sources": "All",
+        "back": "« Back",
+        "settings_stale": "That choice is no longer offered; open /settings again.",
     },
     "id": {
         "start": (
@@ -93,7 +112,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "brief_title": "Ringkasan",
         "brief_empty": "Tidak ada berita baru sejak {since}.",
-        "subscribe_usage": "Gunakan /subscribe JJ:MM [topik], misalnya /subscribe 07:30 Libya",
+        "subscribe_usage": (
+            "Gunakan /subscribe [JJ:MM] [topik], misalnya /subscribe 07:30 Libya; tanpa waktu,"
+            " pada waktu ringkasan obrolan ini (/settings)."
+        ),
         "subscribed": (
             "Setiap hari pukul {time} ({zone}) saya akan mengirim ringkasan{topic} di sini."
         ),
@@ -136,6 +158,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "file_type": "Saya bisa membaca berkas .txt, .md, .html, dan .pdf, bukan {name}.",
         "previous": "« Sebelumnya",
         "next": "Berikutnya »",
+        "vote_up": "Terima kasih — dicatat: membantu.",
+        "vote_down": "Terima kasih — dicatat: tidak membantu.",
+        "settings": "Pengaturan obrolan ini:",
+        "setting_language": "Bahasa",
+        "setting_search": "Cari di",
+        "setting_sources": "Sumber per jawaban",
+        "setting_briefing": "Waktu ringkasan harian",
+        "choice_auto": "Otomatis (bahasa tiap orang)",
+        "choice_en": "English",
+        "choice_id": "Bahasa Indonesia",
+        "all_search": "Semua artikel",
+        "articles_en": "Artikel berbahasa Inggris",
+        "articles_id": "Artikel berbahasa Indonesia",
+        "all_sources": "Semua",
+        "back": "« Kembali",
+        "settings_stale": "Pilihan itu sudah tidak tersedia; buka /settings lagi.",
     },
 }
 

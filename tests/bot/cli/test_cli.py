@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.telegram_bot import BotState, Vote
 from store import Store
 from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.conftest import SEED
@@ -512,6 +514,64 @@ def test_the_installed_console_script_reports_a_wrong_setting_without_a_tracebac
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: INGEST_MAX_BYTES=ten: {NOT_AN_INTEGER}{FIX}"]
     assert result.stdout == ""
+
+
+# --- feedback --------------------------------------------------------------------------------
+
+
+def vote(message_id: int, user_id: int, kind: str, day: int, **answer: object) -> tuple[int, Vote]:
+    """A vote on the answer kept as `message_id` in a group, on a day of May 2026 at 08:00."""
+    values: dict[str, object] = {
+        "question": "Who backs Haftar?",
+        "standalone": "",
+        "article_ids": ("a1",),
+        "backend": "extractive",
+        **answer,
+    }
+    at = datetime(2026, 5, day, 8, 0, tzinfo=UTC)
+    return message_id, Vote(chat_id=-100, user_id=user_id, vote=kind, at=at, **values)  # type: ignore[arg-type]
+
+
+def test_feedback_lists_each_persons_last_vote_newest_first_and_as_jsonl(empty: Path) -> None:
+    state = BotState(empty / "data" / "bot.sqlite3")
+    for message_id, given in [
+        vote(7, 5, "up", 1),
+        vote(9, 5, "up", 2, question="and Egypt?", standalone="Who backs Egypt?",
+             article_ids=("a1", "b2"), backend="openai"),
+        vote(9, 5, "down", 3, question="and Egypt?", standalone="Who backs Egypt?",
+             article_ids=("a1", "b2"), backend="openai"),  # the same person changed their mind
+    ]:  # fmt: skip
+        state.record_vote(message_id, given)
+    state.close()
+
+    listed = ok(kabar("feedback")).stdout.splitlines()
+    lines = [json.loads(line) for line in ok(kabar("feedback", "--json")).stdout.splitlines()]
+
+    assert listed == [
+        (
+            "2026-05-03T08:00:00+00:00  down  and Egypt? (searched for: Who backs Egypt?)"
+            "  [a1, b2]  openai"
+        ),
+        "2026-05-01T08:00:00+00:00  up    Who backs Haftar?  [a1]  extractive",
+    ]
+    assert lines == [
+        {
+            "time": "2026-05-03T08:00:00+00:00", "vote": "down", "question": "and Egypt?",
+            "standalone": "Who backs Egypt?", "article_ids": ["a1", "b2"], "backend": "openai",
+            "chat_id": -100, "user_id": 5,
+        },
+        {
+            "time": "2026-05-01T08:00:00+00:00", "vote": "up", "question": "Who backs Haftar?",
+            "standalone": "", "article_ids": ["a1"], "backend": "extractive",
+            "chat_id": -100, "user_id": 5,
+        },
+    ]  # fmt: skip
+
+
+def test_feedback_before_any_vote_says_so_and_creates_nothing(empty: Path) -> None:
+    assert ok(kabar("feedback")).stdout == "No votes yet.\n"
+    assert ok(kabar("feedback", "--json")).stdout == ""
+    assert not (empty / "data" / "bot.sqlite3").exists()
 
 
 # --- help ------------------------------------------------------------------------------------

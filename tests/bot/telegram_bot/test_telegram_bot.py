@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application
 
-from bot.engine import Backend, Engine, EngineSettings
+from bot.engine import Backend, Composition, Engine, EngineSettings, NumberedSource, Turn
 from bot.engine._language import question_language
 from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter
 from bot.telegram_bot._collection_handlers import poll_feeds
@@ -211,7 +212,8 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
 
     assert server.actions(USER) == ["typing"]
     assert answer.edits == []  # no placeholder: the answer comes whole
-    assert answer.callback_data == [f"quotes:{message_id(asked)}"]
+    kept = message_id(asked)
+    assert answer.callback_data == [f"quotes:{kept}", f"vote:up:{kept}", f"vote:down:{kept}"]
     (heading, *lines), sources = answer_body(answer)
     assert heading == "Quoted as written, in Indonesian:"
     for fact in HAFTAR_FACTS:
@@ -221,9 +223,9 @@ async def test_private_question_is_answered_with_facts_sources_and_quotes(
     assert sources == f"[1] {article.title} — {article.site}"
     assert "Sources" in entity_texts(answer, "bold")
     assert links(answer) == []  # the seed is a file: nothing to link to
-    assert button_texts(answer) == ["Quotes"]
+    assert button_texts(answer) == ["Quotes", "👍", "👎"]
 
-    server.callback(USER, USER, answer.message_id, *answer.callback_data)
+    server.callback(USER, USER, answer.message_id, answer.callback_data[0])
     quotes = await next_message(server, USER)
 
     assert plain(quotes).startswith(f"[1] {article.title}\n")
@@ -273,7 +275,7 @@ async def test_group_answers_ask_mentions_and_replies_and_ignores_chatter(
     assert first.reply_to_message_id == message_id(asked)
     for fact in HAFTAR_FACTS:
         assert fact in plain(first)
-    assert button_texts(first) == ["Quotes"]
+    assert button_texts(first) == ["Quotes", "👍", "👎"]
     assert second.reply_to_message_id == message_id(mention)
     assert "di Istanbul" in plain(second)
     assert third.reply_to_message_id == message_id(follow_up)
@@ -405,7 +407,7 @@ async def test_answer_speaks_the_language_of_the_question(
 
     lines, _ = answer_body(answer, heading="Sumber")
     assert any("Rusian kontraktor militer" in line for line in lines)
-    assert button_texts(answer) == ["Kutipan"]
+    assert button_texts(answer) == ["Kutipan", "👍", "👎"]
 
 
 async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_answer(
@@ -431,10 +433,11 @@ async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_a
     assert partial
     assert all(text and text.endswith(" …") for text in partial)
     assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
-    assert answer.callback_data == [f"quotes:{message_id(asked)}"]
+    kept = message_id(asked)
+    assert answer.callback_data == [f"quotes:{kept}", f"vote:up:{kept}", f"vote:down:{kept}"]
     assert server.messages(USER) == [answer]
 
-    server.callback(USER, USER, answer.message_id, *answer.callback_data)
+    server.callback(USER, USER, answer.message_id, answer.callback_data[0])
     quotes = await next_message(server, USER)
 
     assert "Uni Emirat Arab" in " ".join(entity_texts(quotes, "blockquote"))
@@ -474,7 +477,7 @@ async def test_nothing_found_says_so_and_suggests_sources_and_add(  # noqa: PLR0
     answer = await next_answer(server, USER)
 
     assert plain(answer) == expected
-    assert answer.buttons == []
+    assert button_texts(answer) == ["👍", "👎"]  # a vote on it still helps
 
 
 async def test_long_answer_is_split_into_messages_telegram_accepts(
@@ -518,9 +521,9 @@ async def test_long_answer_is_split_into_messages_telegram_accepts(
         assert line.removesuffix(" [1]") in sentences
     assert sources == f"[1] {BRIDGE_TITLE}"
     assert parts[0].buttons == []
-    assert button_texts(parts[-1]) == ["Quotes"]
+    assert button_texts(parts[-1]) == ["Quotes", "👍", "👎"]
 
-    server.callback(USER, USER, parts[-1].message_id, *parts[-1].callback_data)
+    server.callback(USER, USER, parts[-1].message_id, parts[-1].callback_data[0])
 
     def quoted() -> str:
         return " ".join(plain(q) for q in server.messages(USER)[len(parts) :])
@@ -624,7 +627,10 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
 
     server.command(GROUP, chat_admin, "subscribe", "25:00 Haftar")
     usage = await next_message(server, GROUP)
-    assert plain(usage) == "Use /subscribe HH:MM [topic], e.g. /subscribe 07:30 Libya"
+    assert plain(usage) == (
+        "Use /subscribe [HH:MM] [topic], e.g. /subscribe 07:30 Libya; without a time, at the"
+        " chat's briefing time (/settings)."
+    )
 
     server.command(GROUP, chat_admin, "subscribe", "7:30 Haftar")
     subscribed = await next_message(server, GROUP)
@@ -760,7 +766,7 @@ async def test_subscriptions_and_answers_survive_a_restart(
         assert (due.hour, due.minute) == (8, 15)
         server.command(GROUP, USER, "subscriptions")
         listed = await next_message(server, GROUP)
-        server.callback(USER, USER, answer.message_id, *answer.callback_data)
+        server.callback(USER, USER, answer.message_id, answer.callback_data[0])
         quotes = await next_message(server, USER)
         await job.run(application)
         posted = await next_message(server, GROUP)
@@ -1536,7 +1542,7 @@ async def test_command_menu_is_set_at_start_with_descriptions(
 
     assert set(commands) == {
         "ask", "new", "brief", "sources", "stats", "subscribe", "unsubscribe", "subscriptions",
-        "add", "remove", "feeds", "help",
+        "add", "remove", "feeds", "settings", "help",
     }  # fmt: skip
     assert all(len(description) > 10 for description in commands.values())
     assert "question" in commands["ask"].lower()
@@ -1558,7 +1564,9 @@ async def test_twenty_chats_asking_at_once_are_all_answered(
         for fact in facts:
             assert fact in plain(answer)
         indonesian = question_language(question) == "id"
-        assert button_texts(answer) == (["Kutipan"] if indonesian else ["Quotes"])
+        assert button_texts(answer) == (
+            ["Kutipan", "👍", "👎"] if indonesian else ["Quotes", "👍", "👎"]
+        )
     assert rejected(server) == []
 
 
@@ -1652,7 +1660,7 @@ async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_show
     await idle(server, bot)
 
     assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
-    assert button_texts(answer) == ["Quotes"]
+    assert button_texts(answer) == ["Quotes", "👍", "👎"]
     # The edit sent again found it done: Telegram said "not modified", the bot took it so.
     [repeated] = rejected(server)
     assert repeated.startswith("editMessageText: Bad Request: message is not modified")
@@ -1687,3 +1695,297 @@ async def test_a_question_too_long_gets_one_line_saying_so_and_no_placeholder(
     assert server.actions(USER) == ["typing"]
     assert HAFTAR_FACTS[0] in plain(answer)
     assert rejected(server) == []
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+async def test_a_vote_is_acknowledged_recorded_and_a_second_press_changes_it(
+    server: BotApiServer, engine: Engine, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+    _, up, down = answer.callback_data
+
+    server.callback(USER, USER, answer.message_id, up)
+    await server.wait_for_async(lambda: server.callback_answers, timeout=30)
+    server.callback(USER, USER, answer.message_id, down)
+    await server.wait_for_async(lambda: server.callback_answers[1:], timeout=30)
+
+    assert [(a.text, a.show_alert) for a in server.callback_answers] == [
+        ("Thanks — noted: helpful.", False),
+        ("Thanks — noted: not helpful.", False),
+    ]
+    [vote] = services.state.votes()
+    [article] = seed_store.articles()
+    assert (vote.chat_id, vote.user_id, vote.vote) == (USER, USER, "down")
+    assert (vote.question, vote.standalone) == ("Who backs Haftar?", "")
+    assert (vote.article_ids, vote.backend) == ((article.id,), "extractive")
+
+
+async def test_votes_in_a_group_are_one_per_person_in_their_language_with_the_search(
+    open_server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    server = open_server
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    server.add_user(OTHER, language_code="id")
+    server.command(GROUP, USER, "ask", "Who backs Haftar?")
+    first = await next_answer(server, GROUP)
+    server.group_message(GROUP, USER, "and who supports the GNA?", reply_to=first.message_id)
+    follow_up = await next_answer(server, GROUP)
+    _, up, down = follow_up.callback_data
+
+    server.callback(GROUP, OTHER, follow_up.message_id, up)
+    await server.wait_for_async(lambda: server.callback_answers, timeout=30)
+    server.callback(GROUP, USER, follow_up.message_id, down)
+    await server.wait_for_async(lambda: server.callback_answers[1:], timeout=30)
+
+    assert [a.text for a in server.callback_answers] == [
+        "Terima kasih — dicatat: membantu.",
+        "Thanks — noted: not helpful.",
+    ]
+    votes = services.state.votes()
+    assert [(v.user_id, v.vote) for v in votes] == [(USER, "down"), (OTHER, "up")]
+    for vote in votes:
+        assert vote.question == "and who supports the GNA?"
+        assert vote.standalone not in {"", vote.question}
+        assert "Searched for: " + vote.standalone in plain(follow_up)
+
+
+async def test_a_vote_on_an_answer_no_longer_kept_gets_the_expired_alert(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    server.private_message(USER, "Who backs Haftar?")
+    answer = await next_answer(server, USER)
+
+    server.callback(USER, USER, answer.message_id, "vote:up:999999", modified_client=True)
+    await server.wait_for_async(lambda: server.callback_answers, timeout=30)
+
+    [pressed] = server.callback_answers
+    assert (pressed.text, pressed.show_alert) == (
+        "That answer is no longer available; ask again.",
+        True,
+    )
+    assert services.state.votes() == []
+
+
+# --------------------------------------------------------------------------- chat settings
+
+
+async def press(
+    server: BotApiServer, chat_id: int, user_id: int, menu: SentMessage, label: str
+) -> None:
+    """The user presses the menu's button called `label` and the menu is edited."""
+    [data] = [b["callback_data"] for b in menu.buttons if b["text"] == label]
+    edits = len(menu.edits)
+    server.callback(chat_id, user_id, menu.message_id, data)
+    await server.wait_for_async(lambda: len(menu.edits) > edits, timeout=30)
+
+
+async def test_interface_language_english_heads_an_indonesian_question_in_english(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.private_message(OTHER, "/settings", language_code="id")
+    menu = await next_message(server, OTHER)
+    shown_first = plain(menu)
+
+    await press(server, OTHER, OTHER, menu, "Bahasa")
+    choices = button_texts(menu)
+    await press(server, OTHER, OTHER, menu, "English")
+    server.private_message(OTHER, "Siapa yang mendukung Haftar?", language_code="id")
+    answer = await next_answer(server, OTHER)
+
+    assert shown_first.splitlines() == [
+        "Pengaturan obrolan ini:",
+        "Bahasa: Otomatis (bahasa tiap orang)",
+        "Cari di: Semua artikel",
+        "Sumber per jawaban: Semua",
+        "Waktu ringkasan harian: 07:00",
+    ]
+    assert choices == ["✓ Otomatis (bahasa tiap orang)", "English", "Bahasa Indonesia", "« Kembali"]
+    assert plain(menu).splitlines()[:2] == ["Settings for this chat:", "Language: English"]
+    assert button_texts(menu) == [
+        "Language",
+        "Search in",
+        "Sources per answer",
+        "Daily briefing time",
+    ]
+    assert "\n\nSources\n" in plain(answer)  # not "Sumber"
+    assert button_texts(answer) == ["Quotes", "👍", "👎"]
+    assert rejected(server) == []
+
+
+# Each site's engineer said the bridge reopened, in the same words; the rest of each report
+# is its own, so that no report is dropped as a near duplicate of another.
+BRIDGE_REPORTS = {
+    "alpha.example": ("Ana Lestari", "Markets in the old quarter sold mangoes all weekend."),
+    "beta.example": ("Budi Santoso", "A choir from the northern hills sang at the festival."),
+    "gamma.example": ("Citra Dewi", "Fishermen reported record tuna catches off the reefs."),
+    "delta.example": ("Dedi Kurnia", "Students of the college built a solar car for a race."),
+    "epsilon.example": ("Eka Putri", "The museum showed ancient maps drawn by navigators."),
+}
+REOPENED = "Who said the Sunport harbour bridge reopened?"
+
+
+class OneLinePerSource:
+    """Stands in for a language model (none runs here): one line per source, citing it."""
+
+    name = "stand-in"
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        return question
+
+    def translate(self, question: str, language: str) -> str:
+        return question
+
+    def write(
+        self, question: str, sources: list[NumberedSource], on_text: Callable[[str], None] | None
+    ) -> Composition:
+        lines = [f"{source.passages[0].splitlines()[0]} [{source.n}]" for source in sources]
+        return Composition("\n".join(lines), {s.n: [s.passages[0]] for s in sources})
+
+
+def bridge_engine(store: Store) -> Engine:
+    """An engine over five reports of the bridge reopening, each from its own site, whose
+    stand-in model cites every source it is given."""
+    store.write(
+        [
+            make_article(
+                f"bridge{n}",
+                f"Sunport report {n}",
+                f"The Sunport harbour bridge reopened to traffic on Monday after two years of"
+                f" repairs, said {name}, one of the city engineers.\n\n{other}",
+                site=site,
+                published=f"2024-05-1{n}",
+            )
+            for n, (site, (name, other)) in enumerate(BRIDGE_REPORTS.items(), start=1)
+        ]
+    )
+    return Engine(store, EngineSettings(top_k=8), composer=OneLinePerSource())
+
+
+def cited_sites(answer: SentMessage) -> list[str]:
+    _, sources = answer_body(answer)
+    return [line.rsplit(" — ", 1)[1].split(",")[0] for line in sources.splitlines()]
+
+
+async def test_a_source_count_and_a_site_filter_chosen_by_buttons_shape_answers_after_restart(
+    server: BotApiServer, store: Store
+) -> None:
+    engine = bridge_engine(store)
+    async with running(Kabar.create(engine, settings_for(server))):
+        server.private_message(USER, REOPENED)
+        before = await next_answer(server, USER)
+        server.command(USER, USER, "settings")
+        menu = await next_message(server, USER)
+        await press(server, USER, USER, menu, "Sources per answer")
+        await press(server, USER, USER, menu, "3")
+        server.private_message(USER, REOPENED)
+        limited = await next_answer(server, USER)
+
+    async with running(Kabar.create(engine, settings_for(server))):
+        server.private_message(USER, REOPENED)
+        after_restart = await next_answer(server, USER)
+        server.command(USER, USER, "settings")
+        menu = await next_message(server, USER)
+        await press(server, USER, USER, menu, "Search in")
+        searched_in = button_texts(menu)
+        await press(server, USER, USER, menu, "delta.example")
+        server.private_message(USER, REOPENED)
+        filtered = await next_answer(server, USER)
+
+    assert len(cited_sites(before)) == 5
+    for answer in (limited, after_restart):
+        assert len(cited_sites(answer)) == 3
+        lines, _ = answer_body(answer)
+        assert {n for line in lines for n in re.findall(r"\[(\d+)\]", line)} == {"1", "2", "3"}
+    assert searched_in[:2] == ["✓ All articles", "Articles in English"]
+    assert set(searched_in[2:-1]) == set(BRIDGE_REPORTS)
+    assert searched_in[-1] == "« Back"
+    assert plain(menu).splitlines()[2:4] == ["Search in: delta.example", "Sources per answer: 3"]
+    assert cited_sites(filtered) == ["delta.example"]
+    assert "Dedi Kurnia" in plain(filtered)
+    assert [r for r in rejected(server) if not r.startswith("getUpdates: Conflict")] == []
+
+
+async def test_in_a_group_only_admins_change_settings(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    services = seed_services(engine, tmp_path, settings_for(server))
+    bot = await start_bot(services)
+    chat_admin = 2001
+    server.set_admins(GROUP, [chat_admin])
+    server.command(GROUP, USER, "settings")
+    refusal = await next_message(server, GROUP)
+    server.command(GROUP, chat_admin, "settings")
+    menu = await next_message(server, GROUP)
+
+    server.callback(GROUP, USER, menu.message_id, "set:language")
+    await server.wait_for_async(lambda: server.callback_answers, timeout=30)
+    server.callback(GROUP, USER, menu.message_id, "set:sources:3", modified_client=True)
+    await server.wait_for_async(lambda: server.callback_answers[1:], timeout=30)
+    await idle(server, bot)
+
+    assert plain(refusal) == REFUSED_ADMIN
+    assert plain(menu).startswith("Settings for this chat:")
+    assert [(a.text, a.show_alert) for a in server.callback_answers] == [
+        (REFUSED_ADMIN, True),
+        (REFUSED_ADMIN, True),
+    ]
+    assert menu.edits == []
+    assert services.state.chat_settings(GROUP) == {}
+
+
+async def test_the_briefing_time_setting_moves_daily_briefings_and_is_the_default(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    server.command(USER, USER, "subscribe", "07:30 Libya")
+    await next_message(server, USER)
+    server.command(USER, USER, "settings")
+    menu = await next_message(server, USER)
+
+    await press(server, USER, USER, menu, "Daily briefing time")
+    await press(server, USER, USER, menu, "18:00")
+    server.command(USER, USER, "subscribe", "Haftar")
+    subscribed = await next_message(server, USER)
+    server.command(USER, USER, "subscriptions")
+    listed = await next_message(server, USER)
+
+    assert plain(subscribed) == f"Every day at 18:00 ({ZONE}) I'll post a briefing (Haftar) here."
+    assert plain(listed) == "Daily briefings in this chat:\n• 18:00 Libya\n• 18:00 Haftar"
+    due = [job.next_t.astimezone(ZoneInfo(ZONE)) for job in briefing_jobs(bot)]
+    assert [(d.hour, d.minute) for d in due] == [(18, 0), (18, 0)]
+
+
+async def test_a_briefing_follows_the_chats_language_and_site(
+    server: BotApiServer, fresh_engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    # Without settings, this Indonesian user's briefing is headed "Ringkasan" and holds both
+    # stories, the quake's with kompas and detik (see the /brief tests above).
+    services = seed_services(fresh_engine, tmp_path, settings_for(server))
+    await start_bot(services)
+    add_news(services.ingestor, QUAKE_KOMPAS, "kompas", hours_ago(20))
+    add_news(services.ingestor, QUAKE_DETIK, "detik", hours_ago(18))
+    add_news(services.ingestor, CHILI, "antara", hours_ago(19))
+    server.private_message(OTHER, "/settings", language_code="id")
+    menu = await next_message(server, OTHER)
+
+    await press(server, OTHER, OTHER, menu, "Bahasa")
+    await press(server, OTHER, OTHER, menu, "English")
+    await press(server, OTHER, OTHER, menu, "Search in")
+    await press(server, OTHER, OTHER, menu, "detik")
+    server.private_message(OTHER, "/brief", language_code="id")
+    briefing = await next_message(server, OTHER)
+
+    heading, story = plain(briefing).split("\n\n")
+    line, *sources = story.split("\n")
+    assert heading == "Briefing"
+    assert line.removeprefix("• ").removesuffix(" [1]") in QUAKE_DETIK
+    assert [source.split(" — ")[1].split(",")[0] for source in sources] == ["detik"]
