@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.engine import Period, read_time
+from bot.engine import Period, TimedQuestion, read_time
 from store import SearchFilters
 
 NOW = datetime(2024, 5, 15, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
@@ -214,6 +214,11 @@ def test_today_is_the_day_in_the_askers_zone() -> None:
 
     assert utc == Period(date(2024, 5, 13), date(2024, 5, 13), "kemarin", relative=True)
     assert jakarta == Period(date(2024, 5, 14), date(2024, 5, 14), "kemarin", relative=True)
+
+
+def test_nothing_asked_names_no_time() -> None:
+    # `/brief` without words reads its (empty) arguments for a period.
+    assert read_time("", NOW) == TimedQuestion("", "", None, latest=False)
 
 
 def test_a_question_that_is_only_a_time_is_searched_whole() -> None:
