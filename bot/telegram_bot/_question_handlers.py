@@ -105,7 +105,22 @@ def _replied_answer(message: Message, context: KabarContext) -> Answer | None:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return None
-    return context.bot_data.services.state.answer(replied.chat_id, replied.message_id)
+    kept_under = _kept_under_buttons(replied) or replied.message_id
+    return context.bot_data.services.state.answer(replied.chat_id, kept_under)
+
+
+def _kept_under_buttons(message: Message) -> int | None:
+    """The id an answer's Quotes button names, if it has one.
+
+    The answer was kept under it before it was shown, so a reply that comes at once finds it;
+    the message's own id is saved only once Telegram confirms the send.
+    """
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    for button in (button for row in rows for button in row):
+        data = button.callback_data if isinstance(button.callback_data, str) else None
+        if kept := _kept_under(data):
+            return kept
+    return None
 
 
 def _recent_answer(message: Message, context: KabarContext) -> Answer | None:
