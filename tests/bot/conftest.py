@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.engine import Engine
 from ingest import Ingestor, IngestSettings
 from store import Store, StoreSettings
+from tests.bot.engine.openai_server import ChatServer
 from tests.conftest import SEED
 
 
@@ -25,3 +27,12 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def engine(seed_store: Store) -> Engine:
     """The extractive engine over the seed store."""
     return Engine(seed_store)
+
+
+@pytest.fixture
+def chat_server() -> Iterator[ChatServer]:
+    """A language model's OpenAI-compatible server on 127.0.0.1; each test scripts its replies."""
+    server = ChatServer()
+    server.start()
+    yield server
+    server.close()

@@ -190,10 +190,8 @@ def test_chat_follows_up_only_what_reads_as_a_follow_up(seeded: Seeded) -> None:
 
 
 def test_chat_with_a_language_model_rewrites_only_the_follow_ups(
-    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    seeded: Seeded, chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    chat_server = ChatServer()
-    chat_server.start()
     monkeypatch.setenv("KABAR_BACKEND", "openai")
     monkeypatch.setenv("OPENAI_BASE_URL", chat_server.url)
     chat_server.script(
@@ -204,10 +202,7 @@ def test_chat_with_a_language_model_rewrites_only_the_follow_ups(
     )
     lines = ["Who backs Haftar?", "Where did Erdogan and Putin meet?", "And when?", ""]
 
-    try:
-        output = flat(ok(kabar("chat", stdin="\n".join(lines))).stdout)
-    finally:
-        chat_server.close()
+    output = flat(ok(kabar("chat", stdin="\n".join(lines))).stdout)
 
     prompts = [request.messages[-1]["content"] for request in chat_server.chat_requests()]
     assert len(prompts) == 4

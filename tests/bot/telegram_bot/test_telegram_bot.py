@@ -115,15 +115,6 @@ async def start_bot() -> AsyncIterator[Start]:
 
 
 @pytest.fixture
-def chat_server() -> Iterator[ChatServer]:
-    """A language model's OpenAI-compatible server on 127.0.0.1; each test scripts its replies."""
-    running_server = ChatServer()
-    running_server.start()
-    yield running_server
-    running_server.close()
-
-
-@pytest.fixture
 def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """An engine over an empty store of the test's own; `Kabar.create` over it may fetch the
     pages the test serves on 127.0.0.1."""
