@@ -19,8 +19,9 @@ The bot under test talks to it as to `api.telegram.org`::
 PTB appends the token to both bases, so the server answers `POST <url>/bot<token>/<method>`
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
-chats, callback data size), records everything the bot did, lets a test inject updates, and
-tells when the bot has handled all of them (`wait_idle_async`). It fails as Telegram and the
+chats, callback data size, a parameter it does not implement), records everything the bot
+did, lets a test inject updates, and tells when the bot has handled all of them
+(`wait_idle_async`). It fails as Telegram and the
 network do when asked: flood control (`flood`), a connection dropped before or after a call is
 handled (`hang_up`), a host refusing connections (`refuse_connections`).
 """
@@ -143,6 +144,51 @@ _JSON_FIELDS = frozenset(
         "link_preview_options",
     },
 )
+# The parameters each method takes, as far as this server implements them. A parameter outside
+# its method's set is refused: a bot relying on one (a topic's `message_thread_id`, say) must
+# meet a server that honours it, not one that drops it silently.
+_SEND = frozenset(
+    {
+        "chat_id",
+        "reply_parameters",
+        "reply_to_message_id",
+        "allow_sending_without_reply",
+        "reply_markup",
+        "disable_notification",
+        "protect_content",
+    },
+)
+_EDIT = frozenset({"chat_id", "message_id", "inline_message_id", "reply_markup"})
+_COMMAND_SCOPE = frozenset({"scope", "language_code"})
+PARAMETERS: dict[str, frozenset[str]] = {
+    "getMe": frozenset(),
+    "getUpdates": frozenset({"offset", "limit", "timeout", "allowed_updates"}),
+    "setWebhook": frozenset(
+        {"url", "certificate", "ip_address", "max_connections", "allowed_updates"}
+        | {"drop_pending_updates", "secret_token"},
+    ),
+    "deleteWebhook": frozenset({"drop_pending_updates"}),
+    "getWebhookInfo": frozenset(),
+    "setMyCommands": _COMMAND_SCOPE | {"commands"},
+    "getMyCommands": _COMMAND_SCOPE,
+    "deleteMyCommands": _COMMAND_SCOPE,
+    "sendMessage": _SEND | {"text", "parse_mode", "entities", "link_preview_options"},
+    "sendDocument": _SEND
+    | {"document", "thumbnail", "caption", "parse_mode", "caption_entities"}
+    | {"disable_content_type_detection"},
+    "editMessageText": _EDIT | {"text", "parse_mode", "entities", "link_preview_options"},
+    "editMessageReplyMarkup": _EDIT,
+    "deleteMessage": frozenset({"chat_id", "message_id"}),
+    "sendChatAction": frozenset({"chat_id", "action"}),
+    "answerCallbackQuery": frozenset(
+        {"callback_query_id", "text", "show_alert", "url", "cache_time"}
+    ),
+    "getFile": frozenset({"file_id"}),
+    "getChat": frozenset({"chat_id"}),
+    "getChatMember": frozenset({"chat_id", "user_id"}),
+    "getChatAdministrators": frozenset({"chat_id"}),
+}
+_PARAMETERS_BY_NAME = {name.lower(): known for name, known in PARAMETERS.items()}
 _USER_NAME_FIELDS = ("first_name", "last_name", "username")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{1,10}));")
@@ -653,6 +699,12 @@ def parse_params(query: str, content_type: str, body: bytes) -> JSON:
     return _normalize(params)
 
 
+def _check_parameters(method: str, params: JSON) -> None:
+    """Refuse a parameter `method` does not take here (names are matched as Telegram does)."""
+    if unknown := sorted(set(params) - _PARAMETERS_BY_NAME[method.lower()]):
+        raise bad_request(f"unsupported parameter {unknown[0]} for method {method}")
+
+
 def _loggable(params: JSON) -> JSON:
     return {
         name: {"file_name": v.file_name, "size": len(v.content)}
@@ -954,6 +1006,7 @@ class BotApiServer:
     def _run(self, handler: Callable[[JSON], Any] | None, method: str, params: JSON) -> Any:
         if handler is None:
             raise ApiError(404, f"Not Found: method {method}")
+        _check_parameters(method, params)
         self._check_flood(params)
         return handler(params)
 
@@ -979,6 +1032,8 @@ class BotApiServer:
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
         }
+        if methods.keys() != PARAMETERS.keys():
+            raise RuntimeError("every method served needs its parameters in PARAMETERS")
         return {name.lower(): handler for name, handler in methods.items()}
 
     def _check_flood(self, params: JSON) -> None:

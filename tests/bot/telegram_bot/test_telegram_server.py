@@ -423,6 +423,22 @@ def test_raw_http_answers(server: BotApiServer) -> None:
         json={"chat_id": str(USER), "text": "json body"},
     )
     assert answer.json()["result"]["text"] == "json body"
+
+
+def test_a_parameter_the_server_does_not_implement_is_refused(server: BotApiServer) -> None:
+    server.add_chat(USER)
+    answer = httpx.post(
+        f"{server.url}/bot{server.token}/sendMessage",
+        json={"chat_id": USER, "text": "in a topic", "message_thread_id": 7},
+    )
+    assert answer.json() == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: unsupported parameter message_thread_id "
+        "for method sendMessage",
+    }
+    assert server.messages(USER) == []
+
     queried = httpx.get(f"{server.url}/bot{server.token}/getMe")
     assert queried.json()["result"]["username"] == BOT_USERNAME
 
