@@ -11,12 +11,11 @@ session's read-only seed store; tests that change the collection build their own
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,27 +26,42 @@ from telegram.ext import Application
 
 from bot.engine import Backend, Composition, Engine, EngineSettings, NumberedSource, Turn
 from bot.engine._language import question_language
-from bot.telegram_bot import BotSettings, BotState, Kabar, RateLimiter
+from bot.telegram_bot import Kabar
 from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
 from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
 from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
 from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
+from tests.bot.telegram_bot.conversation import (
+    ADMIN,
+    APOLOGY,
+    GROUP,
+    OTHER,
+    REFUSED_ADMIN,
+    THINKING,
+    USER,
+    ZONE,
+    Start,
+    answer_body,
+    button_texts,
+    entity_texts,
+    idle,
+    links,
+    message_id,
+    next_answer,
+    next_edited_answer,
+    next_message,
+    plain,
+    rejected,
+    seed_services,
+    settings_for,
+)
 from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BOT_USERNAME, BotApiServer, SentMessage
 from tests.conftest import Route, Site, article_html
 from tests.store.conftest import make_article
 
-ADMIN = 42  # a bot admin (ADMIN_USER_IDS)
-USER = 1001  # anyone
-OTHER = 1002  # anyone else
-GROUP = -1_001_000_000_001  # a supergroup the bot is in
-ZONE = "Asia/Jakarta"
-
-THINKING = "Looking through the articles…"
-APOLOGY = "Sorry, something went wrong with that. Please try again."
-REFUSED_ADMIN = "Only admins can do that."
 HAFTAR_FACTS = dict(SEED_QUESTIONS)["Who backs Haftar?"]
 
 BRIDGE_TITLE = "Sunport harbour bridge reopens"
@@ -63,132 +77,6 @@ BRIDGE_PARAGRAPHS = [
 ]
 
 CYCLE_LANES = b"Cycle lanes for Sunport\n\nThe council approved new cycle lanes on Tuesday.\n"
-
-Start = Callable[[Kabar], Awaitable[Application]]  # type: ignore[type-arg]
-
-
-# --------------------------------------------------------------------------- running the bot
-
-
-def settings_for(server: BotApiServer, **overrides: Any) -> BotSettings:
-    """Bot settings talking to the local server; ADMIN is the bot admin (times are in the
-    engine's zone, Jakarta by default)."""
-    values: dict[str, Any] = {"admin_user_ids": [ADMIN], **overrides}
-    return BotSettings(telegram_bot_token=server.token, telegram_api_base_url=server.url, **values)
-
-
-def seed_services(engine: Engine, folder: Path, settings: BotSettings) -> Kabar:
-    """The services over the shared seed store (never written to); the bot's own state in
-    `folder`, as `Kabar.create` keeps it in a store's data folder."""
-    return Kabar(
-        engine=engine,
-        ingestor=Ingestor(engine.store),
-        state=BotState(folder / "bot.sqlite3"),
-        settings=settings,
-        limiter=RateLimiter(settings.questions_per_minute, settings.chat_questions_per_minute),
-    )
-
-
-@pytest.fixture
-def server() -> Iterator[BotApiServer]:
-    """The Bot API as Telegram gives it to a bot with privacy mode on (BotFather's default)."""
-    with BotApiServer() as running_server:
-        yield running_server
-
-
-@pytest.fixture
-def open_server() -> Iterator[BotApiServer]:
-    """The Bot API for a bot with privacy mode off: it sees every group message."""
-    with BotApiServer(privacy_mode=False) as running_server:
-        yield running_server
-
-
-@pytest.fixture
-async def start_bot() -> AsyncIterator[Start]:
-    """Start the bot over some services; it is stopped when the test ends."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def start(services: Kabar) -> Application:  # type: ignore[type-arg]
-            return await stack.enter_async_context(running(services))
-
-        yield start
-
-
-@pytest.fixture
-def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """An engine over an empty store of the test's own; `Kabar.create` over it may fetch the
-    pages the test serves on 127.0.0.1."""
-    monkeypatch.setenv("INGEST_ALLOW_PRIVATE_URLS", "true")
-    return Engine(store)
-
-
-# --------------------------------------------------------------------------- reading replies
-
-
-async def next_answer(server: BotApiServer, chat_id: int) -> SentMessage:
-    """The bot's next message in the chat: with the extractive engine, the answer itself."""
-    [message] = await server.wait_for_messages_async(chat_id, timeout=60)
-    return message
-
-
-async def next_edited_answer(server: BotApiServer, chat_id: int) -> SentMessage:
-    """The bot's next message in the chat, once its last edit has the Quotes button: a
-    language model's placeholder become the answer."""
-    [message] = await server.wait_for_messages_async(chat_id, timeout=60)
-    await server.wait_for_async(lambda: message.buttons, timeout=60)
-    return message
-
-
-async def next_message(server: BotApiServer, chat_id: int) -> SentMessage:
-    [message] = await server.wait_for_messages_async(chat_id, timeout=30)
-    return message
-
-
-def plain(message: SentMessage) -> str:
-    assert message.plain_text is not None
-    return message.plain_text
-
-
-def entity_texts(message: SentMessage, kind: str) -> list[str]:
-    """The visible text of each entity of a kind (offsets count UTF-16 code units)."""
-    encoded = plain(message).encode("utf-16-le")
-    return [
-        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
-        for e in message.entities
-        if e["type"] == kind
-    ]
-
-
-def links(message: SentMessage) -> list[tuple[str, str]]:
-    """(visible text, URL) of each link in the message."""
-    urls = [e["url"] for e in message.entities if e["type"] == "text_link"]
-    return list(zip(entity_texts(message, "text_link"), urls, strict=True))
-
-
-def button_texts(message: SentMessage) -> list[str]:
-    return [button["text"] for button in message.buttons]
-
-
-def answer_body(message: SentMessage, heading: str = "Sources") -> tuple[list[str], str]:
-    """The quoted lines of an answer and its list of sources."""
-    body, sources = plain(message).split(f"\n\n{heading}\n")
-    return body.splitlines(), sources
-
-
-async def idle(server: BotApiServer, bot: Application) -> None:  # type: ignore[type-arg]
-    """Wait until the bot has handled every update and gone quiet: a check that it did *not*
-    do something can fail only from then on (handlers run concurrently)."""
-    await server.wait_idle_async(bot.update_queue, timeout=60)
-
-
-def message_id(update: dict[str, Any]) -> int:
-    return int(update["message"]["message_id"])
-
-
-def rejected(server: BotApiServer) -> list[str]:
-    """Requests the server refused (other than flood control), as `method: reason`."""
-    return [f"{c.method}: {c.description}" for c in server.requests if c.status not in (200, 429)]
-
 
 # --------------------------------------------------------------------------- questions
 
