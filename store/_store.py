@@ -398,10 +398,17 @@ class Store:
     def published(self, since: datetime, until: datetime, limit: int) -> list[ArticleRecord]:
         """At most `limit` of the articles published from `since` to `until`, newest first.
 
-        A range of the article index: it reads the range's records only, however old.
+        An article without a date counts as published when it was stored, after the dated
+        ones: a page that gives no date is news when it arrives, and a digest of the day must
+        not leave it out for ever. Two ranges of the article index: they read the ranges'
+        records only, however old.
         """
         start, end = (recency(moment.isoformat(), 0.0) for moment in (since, until))
-        return self._registry.between(start, end, limit)
+        dated = self._registry.between(start, end, limit)
+        if len(dated) >= limit:
+            return dated
+        stored_from, stored_to = (recency("", moment.timestamp()) for moment in (since, until))
+        return dated + self._registry.between(stored_from, stored_to, limit - len(dated))
 
     def sentences(self, record: ArticleRecord) -> list[tuple[str, np.ndarray]]:
         """Each sentence of an article once, in order, with its stored unit vector.

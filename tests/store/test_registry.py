@@ -171,6 +171,22 @@ def test_the_articles_of_a_time_range_come_newest_first_both_ends_included(
     assert store.published(day - timedelta(days=9), day - timedelta(days=2), 10) == []
 
 
+def test_an_undated_article_counts_as_published_when_it_was_stored(store: Store) -> None:
+    now = datetime.now(UTC)
+    store.write(
+        [make_article("d", "Dated today", "Dated: the council voted.", published=now.isoformat())]
+    )
+    store.write([make_article("u", "Undated", "Undated: the mayor spoke.")])
+    store.write(
+        [make_article("o", "Dated long ago", "Old: the port opened.", published="2018-03-05")]
+    )
+    today = (now - timedelta(hours=1), now + timedelta(hours=1))
+
+    assert titles(store.published(*today, 10)) == ["Dated today", "Undated"]
+    assert titles(store.published(*today, 1)) == ["Dated today"]
+    assert store.published(now - timedelta(days=3), now - timedelta(days=2), 10) == []
+
+
 def test_a_page_deep_in_a_frozen_archive(store: Store) -> None:
     rng = random.Random(13)
     start = datetime(2018, 1, 1, tzinfo=UTC)
