@@ -1,9 +1,9 @@
 """Answers in any chat: inline queries and guest mode.
 
 An inline query is `@bot question` typed in any chat; a guest message, a mention of the bot in
-a chat it has not joined. Both send one message of their own, with no buttons: its sources are links in its text, and a
-button under an inline message would come back without the chat and message its state is
-kept under.
+a chat it has not joined. Both send one message of their own, with no buttons: its sources
+are links in its text, and a button under an inline message would come back without the chat
+and message its state is kept under.
 """
 
 from __future__ import annotations
