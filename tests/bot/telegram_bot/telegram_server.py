@@ -1599,8 +1599,8 @@ class BotApiServer:
         query = self._guest_queries.get(_str_param(params, "guest_query_id") or "")
         if query is None or query.answered:
             raise bad_request(_QUERY_INVALID)
-        result = params.get("result")
-        self._check_inline_result(result)
+        result = cast("JSON", params.get("result"))
+        self._check_inline_result(result)  # refuses anything but an article's object
         query.answered = True
         sent = self._inline_sent(query.chat_id, result, BOT_ID, method="answerGuestQuery")
         sent.guest_caller_id = query.user_id
