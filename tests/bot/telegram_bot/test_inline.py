@@ -8,6 +8,7 @@ the requests it gets).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,10 @@ async def test_typing_a_question_asks_the_language_model_once_and_only_the_whole
     engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
-    typed = [
-        server.inline_query(USER, query)
-        for query in ("Siapa", "Siapa yang", "Siapa yang mendukung Haftar?")
-    ]
+    typed = []
+    for query in ("Siapa", "Siapa yang", "Siapa yang mendukung Haftar?"):
+        typed.append(server.inline_query(USER, query))
+        await asyncio.sleep(0.3)  # a moment between keystrokes, each its own query
     *partial, whole = [await server.inline_answer_async(query_id) for query_id in typed]
     await idle(server, bot)
 
