@@ -39,6 +39,7 @@ from tests.bot.telegram_bot.telegram_server import (
     InlineAnswer,
     render_text,
 )
+from tests.bot.telegram_bot.test_telegram_bot import ExplodingEngine
 
 HAFTAR_FACTS = dict(SEED_QUESTIONS)["Who backs Haftar?"]
 FOREIGN = -1_001_000_000_777  # a supergroup the bot has not joined
@@ -227,3 +228,22 @@ async def test_guest_mode_refuses_a_user_no_allowlist_names_in_one_line(
     assert plain(refusal) == NOT_ALLOWED
     assert server.messages(FOREIGN) == [refusal]
     assert rejected(server) == []
+
+
+async def test_a_guest_question_that_fails_is_followed_by_nothing_in_that_chat(
+    server: BotApiServer, seed_store: Store, tmp_path: Path, start_bot: Start
+) -> None:
+    bot = await start_bot(
+        seed_services(ExplodingEngine(seed_store), tmp_path, settings_for(server))
+    )
+
+    server.guest_message(USER, FOREIGN, f"@{BOT_USERNAME} Please explode")
+    await idle(server, bot)
+
+    assert server.messages(FOREIGN) == []
+    assert rejected(server) == []  # no apology tried where the bot is not
+
+    server.guest_message(USER, FOREIGN, f"@{BOT_USERNAME} Who backs Haftar?")
+    answer = await next_answer(server, FOREIGN)  # the bot keeps answering
+
+    assert all(fact in plain(answer) for fact in HAFTAR_FACTS)
