@@ -45,6 +45,7 @@ HAFTAR_FACTS = dict(SEED_QUESTIONS)["Who backs Haftar?"]
 FOREIGN = -1_001_000_000_777  # a supergroup the bot has not joined
 KEEP_TYPING = "Keep typing: I answer once the question ends with ? or you pause."
 NOT_ALLOWED = "You are not allowed to use this bot."
+RATE_LIMITED = "You're asking faster than I can read: wait a minute and ask again."
 BRIDGE_URL = "https://news.example/sunport-bridge"
 BRIDGE = (
     "Sunport harbour bridge reopens\n\n"
@@ -154,6 +155,21 @@ async def test_the_same_question_again_is_answered_from_the_cache_without_the_mo
     assert result_text(again) == result_text(first)
     assert result_text(first).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
     assert len(chat_server.chat_requests()) == 1  # a second would have found no reply
+
+
+async def test_inline_questions_past_the_askers_rate_limit_get_one_line_but_cached_answers(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    settings = settings_for(server, questions_per_minute=1)
+    await start_bot(seed_services(engine, tmp_path, settings))
+
+    first = await server.inline_answer_async(server.inline_query(USER, "Who backs Haftar?"))
+    limited = await server.inline_answer_async(server.inline_query(USER, "Who backs the GNA?"))
+    again = await server.inline_answer_async(server.inline_query(USER, "Who backs Haftar?"))
+
+    assert all(fact in result_text(first) for fact in HAFTAR_FACTS)
+    assert (hint(limited), limited.results) == (RATE_LIMITED, [])
+    assert result_text(again) == result_text(first)  # kept: it costs the engine nothing
 
 
 @pytest.mark.parametrize(
