@@ -555,6 +555,15 @@ async def test_inline_results_past_telegrams_limits_are_refused(
     assert server.inline_answers() == []
 
 
+async def test_an_inline_query_answered_too_late_is_refused(server: BotApiServer, bot: Bot) -> None:
+    server.inline_query_timeout = 0.1
+    query_id = server.inline_query(USER, "Who?")
+    await asyncio.sleep(0.2)
+
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(query_id, [article()])
+
+
 async def test_a_guest_query_is_answered_once_in_a_chat_the_bot_cannot_write_to(
     server: BotApiServer, bot: Bot
 ) -> None:
