@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -24,6 +25,7 @@ from . import (
     _briefing_handlers,
     _collection_handlers,
     _feedback_handlers,
+    _inline_handlers,
     _question_handlers,
     _settings_handlers,
 )
@@ -93,6 +95,10 @@ def _register(application: KabarApplication) -> None:
     application.add_handler(TypeHandler(Update, _allowed_chats_only), group=-1)
     application.add_handlers(
         [
+            # First: a guest message is a message too, in a chat where the bot can say nothing
+            # but the answer to it.
+            MessageHandler(filters.UpdateType.GUEST_MESSAGE, _inline_handlers.guest_question),
+            InlineQueryHandler(_inline_handlers.inline_question),
             CommandHandler(["start", "help"], _question_handlers.start),
             CommandHandler("ask", _question_handlers.ask_command),
             CommandHandler("new", _question_handlers.new_command),
@@ -151,10 +157,13 @@ async def _post_init(application: KabarApplication) -> None:
 
 
 async def _allowed_chats_only(update: Update, context: KabarContext) -> None:
-    """With ALLOWED_CHAT_IDS set, other chats get one refusal and nothing else."""
+    """With ALLOWED_CHAT_IDS set, other chats get one refusal and nothing else.
+
+    A guest message's chat is not the bot's: its asker is judged (`guest_question`).
+    """
     allowed = context.bot_data.services.settings.allowed_chat_ids
     chat = update.effective_chat
-    if not allowed or chat is None or chat.id in allowed:
+    if not allowed or chat is None or chat.id in allowed or update.guest_message:
         return
     refused = context.bot_data.services.refused_chats
     if chat.id not in refused and update.effective_message is not None:
@@ -177,6 +186,8 @@ async def _on_error(update: object, context: KabarContext) -> None:
     )
     if not isinstance(update, Update) or update.effective_message is None:
         return
+    if update.guest_message:
+        return  # the bot is not in that chat: it can post nothing there but the answer
     if isinstance(error, NetworkError) and not never_sent(error):
         return
     apology = html.escape(text(user_language(update), "error"))

@@ -15,6 +15,7 @@ from ._texts import text
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
 _CITATION = re.compile(r"\[(\d+)\]")
+_CUT = " …"
 
 
 def answer_html(answer: Answer, *, asked: str | None = None) -> str:
@@ -23,15 +24,35 @@ def answer_html(answer: Answer, *, asked: str | None = None) -> str:
     When the engine searched with other words than the question `asked` (a follow-up made
     standalone), a last line in italics says what it searched for: how it understood the asker.
     """
+    return "".join(_answer_parts(answer, asked))
+
+
+def one_message_html(answer: Answer, *, asked: str | None = None, limit: int = LIMIT) -> str:
+    """`answer_html` in one message, its sources kept.
+
+    Past `limit`, the answer's text is cut (marked "…"); only sources that would fill the
+    message alone are cut with it.
+    """
+    body, tail = _answer_parts(answer, asked)
+    if len(body) + len(tail) <= limit:
+        return body + tail
+    room = limit - len(tail) - len(_CUT)
+    if room < limit // 4:
+        return split_html(body + tail, limit)[0]
+    return split_html(body, room)[0] + _CUT + tail
+
+
+def _answer_parts(answer: Answer, asked: str | None) -> tuple[str, str]:
+    """The answer's text, and what follows it: its sources (or a hint) and the search line."""
     searched = _searched_line(answer, asked)
     if not answer.found:
         hint = html.escape(text(answer.language, "nothing_hint"))
-        return f"{html.escape(answer.text)}\n\n{hint}{searched}"
+        return html.escape(answer.text), f"\n\n{hint}{searched}"
     links = {c.n: c.article.url for c in answer.citations}
     body = _CITATION.sub(lambda m: _citation_link(m, links), html.escape(answer.text))
     heading = f"<b>{html.escape(text(answer.language, 'sources'))}</b>"
     sources = "\n".join(source_line(c, answer.language) for c in answer.citations)
-    return (f"{body}\n\n{heading}\n{sources}" if answer.citations else body) + searched
+    return body, (f"\n\n{heading}\n{sources}" if answer.citations else "") + searched
 
 
 def _searched_line(answer: Answer, asked: str | None) -> str:

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from bot.engine import LANGUAGES, Engine
 from ingest import Ingestor
 
+from ._inline_memory import InlineMemory
 from ._ratelimit import RateLimiter
 from ._settings import BotSettings
 from ._state import BotState
@@ -26,6 +27,7 @@ class Kabar:
     settings: BotSettings
     limiter: RateLimiter
     refused_chats: set[int] = field(default_factory=set)
+    inline: InlineMemory = field(default_factory=InlineMemory)
 
     @classmethod
     def create(cls, engine: Engine, settings: BotSettings) -> Kabar:

@@ -33,6 +33,8 @@ class BotSettings(BaseSettings):
     )
     admin_user_ids: IdList = Field(default=[], validation_alias=_env("ADMIN_USER_IDS"))
     allowed_chat_ids: IdList = Field(default=[], validation_alias=_env("ALLOWED_CHAT_IDS"))
+    # Who may ask inline and in guest mode, beside the private chats ALLOWED_CHAT_IDS names.
+    allowed_user_ids: IdList = Field(default=[], validation_alias=_env("ALLOWED_USER_IDS"))
     group_admins_can_add: bool = Field(
         default=False, validation_alias=_env("KABAR_GROUP_ADMINS_CAN_ADD")
     )
@@ -62,7 +64,7 @@ class BotSettings(BaseSettings):
         default=None, validation_alias=_env("KABAR_WEBHOOK_SECRET")
     )
 
-    @field_validator("admin_user_ids", "allowed_chat_ids", mode="before")
+    @field_validator("admin_user_ids", "allowed_chat_ids", "allowed_user_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

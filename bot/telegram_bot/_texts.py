@@ -84,6 +84,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "all_sources": "All",
         "back": "« Back",
         "settings_stale": "That choice is no longer offered; open /settings again.",
+        "refused_user": "You are not allowed to use this bot.",
+        "inline_ask": "Ask me about the news, e.g. Who backs Haftar?",
+        "inline_keep_typing": "Keep typing: I answer once the question ends with ? or you pause.",
     },
     "id": {
         "start": (
@@ -174,6 +177,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "all_sources": "Semua",
         "back": "« Kembali",
         "settings_stale": "Pilihan itu sudah tidak tersedia; buka /settings lagi.",
+        "refused_user": "Anda tidak diizinkan memakai bot ini.",
+        "inline_ask": "Tanyakan tentang berita, misalnya Siapa yang mendukung Haftar?",
+        "inline_keep_typing": (
+            "Lanjutkan mengetik: saya menjawab setelah pertanyaan diakhiri ? atau Anda berhenti."
+        ),
     },
 }
 

@@ -60,6 +60,12 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA = 64
 MAX_DOWNLOAD_SIZE = 20 * 1024 * 1024
+MAX_INLINE_RESULTS = 50
+MAX_RESULT_ID = 64  # bytes
+MAX_START_PARAMETER = 64
+# Seconds after an inline query past which Telegram refuses its answer ("query is too old");
+# the Bot API documents no figure: this is a bot's usual experience.
+INLINE_QUERY_TIMEOUT = 10.0
 FIRST_UPDATE_ID = 100_001
 
 CHAT_ACTIONS = frozenset(
@@ -129,6 +135,9 @@ _TEXT_FIELDS = frozenset(
         "custom_title",
         "business_connection_id",
         "message_effect_id",
+        "inline_query_id",
+        "guest_query_id",
+        "next_offset",
     },
 )
 # Fields that hold JSON objects or arrays, even when a client sends them as JSON strings.
@@ -142,6 +151,9 @@ _JSON_FIELDS = frozenset(
         "scope",
         "allowed_updates",
         "link_preview_options",
+        "results",
+        "result",
+        "button",
     },
 )
 # The parameters each method takes, as far as this server implements them. A parameter outside
@@ -187,7 +199,19 @@ PARAMETERS: dict[str, frozenset[str]] = {
     "getChat": frozenset({"chat_id"}),
     "getChatMember": frozenset({"chat_id", "user_id"}),
     "getChatAdministrators": frozenset({"chat_id"}),
+    "answerInlineQuery": frozenset(
+        {"inline_query_id", "results", "cache_time", "is_personal", "next_offset", "button"}
+    ),
+    "answerGuestQuery": frozenset({"guest_query_id", "result"}),
 }
+# The fields of the inline results this server implements: articles sending a text.
+_ARTICLE_FIELDS = frozenset(
+    {"type", "id", "title", "input_message_content", "reply_markup", "url", "description"}
+    | {"thumbnail_url", "thumbnail_width", "thumbnail_height"},
+)
+_TEXT_CONTENT_FIELDS = frozenset({"message_text", "parse_mode", "entities", "link_preview_options"})
+_START_PARAMETER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 _PARAMETERS_BY_NAME = {name.lower(): known for name, known in PARAMETERS.items()}
 _USER_NAME_FIELDS = ("first_name", "last_name", "username")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -253,7 +277,9 @@ class SentMessage:
     `text` is the text (or caption) as the bot sent it, e.g. with HTML tags; `plain_text` is
     what the user sees (tags removed, entities decoded); `first_text` is the text before any
     edit, and `edits` the history of edits, oldest first. `at` is when the server recorded the
-    message, by `time.monotonic()` (for timing a bot).
+    message, by `time.monotonic()` (for timing a bot). A result of the bot's inline mode is
+    sent by the user who chose it (`from_id`) `via_bot`; a guest answer by the bot, with the
+    `guest_caller_id` of the user who asked; both have an `inline_message_id`.
     """
 
     message_id: int
@@ -271,6 +297,10 @@ class SentMessage:
     edits: list[MessageEdit] = field(default_factory=list)
     deleted: bool = False
     at: float = field(default_factory=time.monotonic)
+    from_id: int = BOT_ID
+    via_bot: bool = False
+    inline_message_id: str | None = None
+    guest_caller_id: int | None = None
 
     @property
     def texts(self) -> list[str | None]:
@@ -308,6 +338,45 @@ class CallbackAnswer:
     url: str | None
     chat_id: int | None
     data: str | None
+
+
+@dataclass
+class InlineAnswer:
+    """An `answerInlineQuery` call: the results as the bot sent them, checked."""
+
+    query_id: str
+    user_id: int
+    query: str
+    results: list[JSON]
+    cache_time: int
+    is_personal: bool
+    button: JSON | None
+
+    @property
+    def titles(self) -> list[str]:
+        return [str(result["title"]) for result in self.results]
+
+
+@dataclass
+class InlineQuery:
+    """An inline query a user typed (`server.inline_query`), with the bot's answer once given."""
+
+    query_id: str
+    user_id: int
+    query: str
+    at: float = field(default_factory=time.monotonic)
+    answer: InlineAnswer | None = None
+
+
+@dataclass
+class GuestQuery:
+    """A guest message's query (`server.guest_message`): answered at most once."""
+
+    query_id: str
+    chat_id: int
+    user_id: int
+    at: float = field(default_factory=time.monotonic)
+    answered: bool = False
 
 
 @dataclass
@@ -605,6 +674,22 @@ def detect_entities(text: str, bot_username: str = BOT_USERNAME) -> list[JSON]:
     ]
 
 
+def _check_results_button(button: Any) -> JSON | None:
+    """The button above inline results: a text and a start parameter or a web app."""
+    if button is None:
+        return None
+    if not isinstance(button, dict) or not str(button.get("text") or "").strip():
+        raise bad_request("BUTTON_TEXT_INVALID")
+    if unknown := sorted(set(button) - {"text", "start_parameter", "web_app"}):
+        raise bad_request(f"unsupported field {unknown[0]} of InlineQueryResultsButton")
+    if ("start_parameter" in button) == ("web_app" in button):
+        raise bad_request("BUTTON_TYPE_INVALID")
+    start = button.get("start_parameter")
+    if start is not None and not _START_PARAMETER_RE.fullmatch(str(start)):
+        raise bad_request("START_PARAM_INVALID")
+    return button
+
+
 def _check_inline_keyboard(markup: JSON) -> None:
     rows = markup.get("inline_keyboard")
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
@@ -844,6 +929,8 @@ class BotApiServer:
         self.token = token
         self.privacy_mode = privacy_mode
         self.strict_ampersand = strict_ampersand
+        # Seconds an inline query may be answered in; a test of the limit sets it shorter.
+        self.inline_query_timeout = INLINE_QUERY_TIMEOUT
         self._cond = threading.Condition(threading.RLock())
         self._closed = False
         self._reset_state()
@@ -889,6 +976,10 @@ class BotApiServer:
         self._flood: list[_FloodRule] = []
         self._hang_ups: dict[str, list[HangUp]] = {}
         self._blocked: set[int] = set()
+        self._inline_queries: dict[str, InlineQuery] = {}
+        self._guest_queries: dict[str, GuestQuery] = {}
+        self._not_member: set[int] = set()  # chats the bot has not joined (guest mode)
+        self._inline_messages = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1031,6 +1122,8 @@ class BotApiServer:
             "getChat": self._get_chat,
             "getChatMember": self._get_chat_member,
             "getChatAdministrators": self._get_chat_administrators,
+            "answerInlineQuery": self._answer_inline_query,
+            "answerGuestQuery": self._answer_guest_query,
         }
         if methods.keys() != PARAMETERS.keys():
             raise RuntimeError("every method served needs its parameters in PARAMETERS")
@@ -1095,6 +1188,10 @@ class BotApiServer:
         chat_id = _int_param(params, "chat_id")
         if chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self._not_member:
+            raise ApiError(
+                403, f"Forbidden: bot is not a member of the {self._chat_type(chat_id)} chat"
+            )
         if chat_id not in self._chats:
             if chat_id > 0:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
@@ -1313,8 +1410,12 @@ class BotApiServer:
             "message_id": sent.message_id,
             "date": sent.date,
             "chat": dict(self._chats[sent.chat_id]),
-            "from": dict(BOT_USER),
+            "from": dict(BOT_USER if sent.from_id == BOT_ID else self._users[sent.from_id]),
         }
+        if sent.via_bot:
+            message["via_bot"] = dict(BOT_USER)
+        if sent.guest_caller_id is not None:
+            message["guest_bot_caller_user"] = dict(self._users[sent.guest_caller_id])
         kind = "caption" if sent.document is not None else "text"
         if sent.document is not None:
             message["document"] = sent.document
@@ -1427,6 +1528,107 @@ class BotApiServer:
             ),
         )
         return True
+
+    # ------------------------------------------------------------------ Bot API: inline, guest
+
+    def _answer_inline_query(self, params: JSON) -> bool:
+        """Answer a query once, in time, with at most 50 checked results (`InlineAnswer`)."""
+        query = self._inline_queries.get(_str_param(params, "inline_query_id") or "")
+        if query is None or query.answer is not None:
+            raise bad_request(_QUERY_INVALID)
+        if time.monotonic() - query.at > self.inline_query_timeout:
+            raise bad_request(_QUERY_INVALID)
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise bad_request("RESULTS_TOO_MUCH")
+        ids = [self._check_inline_result(result) for result in results]
+        if len(set(ids)) != len(ids):
+            raise bad_request("RESULT_ID_DUPLICATE")
+        if len((_str_param(params, "next_offset") or "").encode()) > MAX_RESULT_ID:
+            raise bad_request("NEXT_OFFSET_INVALID")
+        query.answer = InlineAnswer(
+            query_id=query.query_id,
+            user_id=query.user_id,
+            query=query.query,
+            results=results,
+            cache_time=_int_param(params, "cache_time", 300),
+            is_personal=bool(params.get("is_personal")),
+            button=_check_results_button(params.get("button")),
+        )
+        return True
+
+    def _check_inline_result(self, result: Any) -> str:
+        """The id of an article result, checked as Telegram checks it; other types refused."""
+        if not isinstance(result, dict):
+            raise bad_request("can't parse InlineQueryResult JSON object")
+        if result.get("type") != "article":
+            raise bad_request(f"inline result type {result.get('type')!r} is not supported here")
+        if unknown := sorted(set(result) - _ARTICLE_FIELDS):
+            raise bad_request(f"unsupported field {unknown[0]} of InlineQueryResultArticle")
+        result_id = str(result.get("id") or "")
+        if not 1 <= len(result_id.encode()) <= MAX_RESULT_ID:
+            raise bad_request("RESULT_ID_INVALID")
+        if not str(result.get("title") or "").strip():
+            raise bad_request("RESULT_TITLE_EMPTY")
+        check_reply_markup(result.get("reply_markup"), inline_only=True)
+        self._inline_text(result)
+        return result_id
+
+    def _inline_text(self, result: JSON) -> tuple[str, str | None, _Rendered]:
+        """The text a result sends, its parse mode, and what a reader sees of it."""
+        content = result.get("input_message_content")
+        if not isinstance(content, dict) or "message_text" not in content:
+            raise bad_request("input_message_content must be an InputTextMessageContent here")
+        if unknown := sorted(set(content) - _TEXT_CONTENT_FIELDS):
+            raise bad_request(f"unsupported field {unknown[0]} of InputTextMessageContent")
+        text, parse_mode = str(content["message_text"]), _str_param(content, "parse_mode")
+        entities = content.get("entities")
+        plain, found = render_text(
+            text,
+            parse_mode,
+            entities if isinstance(entities, list) else None,
+            strict_ampersand=self.strict_ampersand,
+        )
+        if not plain:
+            raise bad_request("MESSAGE_EMPTY")
+        if len(plain) > MAX_TEXT_LENGTH:
+            raise bad_request("MESSAGE_TOO_LONG")
+        return text, parse_mode, (plain, found)
+
+    def _answer_guest_query(self, params: JSON) -> JSON:
+        """Post the result into the guest query's chat, once: a `SentGuestMessage`."""
+        query = self._guest_queries.get(_str_param(params, "guest_query_id") or "")
+        if query is None or query.answered:
+            raise bad_request(_QUERY_INVALID)
+        result = cast("JSON", params.get("result"))
+        self._check_inline_result(result)  # refuses anything but an article's object
+        query.answered = True
+        sent = self._inline_sent(query.chat_id, result, BOT_ID, method="answerGuestQuery")
+        sent.guest_caller_id = query.user_id
+        self._record_sent(sent)
+        return {"inline_message_id": sent.inline_message_id}
+
+    def _inline_sent(self, chat_id: int, result: JSON, from_id: int, method: str) -> SentMessage:
+        """The message a result makes in `chat_id`, sent by `from_id`."""
+        text, parse_mode, (plain, entities) = self._inline_text(result)
+        self._inline_messages += 1
+        return SentMessage(
+            message_id=self._new_message_id(chat_id),
+            chat_id=chat_id,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=result.get("reply_markup"),
+            reply_to_message_id=None,
+            date=int(time.time()),
+            plain_text=plain,
+            entities=entities,
+            method=method,
+            first_text=text,
+            from_id=from_id,
+            inline_message_id=f"AgAAA{self._inline_messages:08d}",
+        )
 
     # ------------------------------------------------------------------ Bot API: files, chats
 
@@ -1785,6 +1987,86 @@ class BotApiServer:
             return {"update_id": None, **update}
         return self.inject(update)
 
+    def inline_query(
+        self, user_id: int, query: str, *, chat_type: str = "sender", language_code: str = "en"
+    ) -> str:
+        """The user types `@bot query` in a chat of `chat_type`; returns the query's id.
+
+        Each keystroke is a new query, as Telegram sends them; each may be answered once,
+        within `inline_query_timeout` seconds.
+        """
+        with self._cond:
+            user = self._ensure_user(user_id, language_code=language_code)
+            query_id = f"{user_id}{self._next_update_id}"
+            self._inline_queries[query_id] = InlineQuery(query_id, user_id, query)
+            inline = {"id": query_id, "from": dict(user), "query": query, "offset": ""}
+            self.inject({"inline_query": {**inline, "chat_type": chat_type}})
+            return query_id
+
+    def inline_answers(self, user_id: int | None = None) -> list[InlineAnswer]:
+        """The bot's answers to inline queries (of one user), in the order queried."""
+        with self._cond:
+            queries = self._inline_queries.values()
+            found = [q.answer for q in queries if user_id in (None, q.user_id)]
+            return [answer for answer in found if answer is not None]
+
+    async def inline_answer_async(
+        self,
+        query_id: str,
+        timeout: float = 60,  # noqa: ASYNC109
+    ) -> InlineAnswer:
+        """The bot's answer to the inline query, once it is given."""
+        return await self.wait_for_async(lambda: self._inline_queries[query_id].answer, timeout)
+
+    def choose_inline_result(
+        self, user_id: int, chat_id: int, query_id: str, result_id: str
+    ) -> SentMessage:
+        """The user picks a result of their query: it is sent into `chat_id` as their message
+        via the bot, which the chat's members see (and the bot gets as any message there)."""
+        with self._cond:
+            query = self._inline_queries[query_id]
+            if query.user_id != user_id or query.answer is None:
+                raise ValueError(f"user {user_id} has no answered inline query {query_id}")
+            result = next((r for r in query.answer.results if r["id"] == result_id), None)
+            if result is None:
+                raise ValueError(f"the answer to {query_id} has no result {result_id!r}")
+            self._ensure_chat(chat_id)
+            sent = self._inline_sent(chat_id, result, user_id, method="inline")
+            sent.via_bot = True
+            message = self._record_sent(sent)
+            if self._delivered(message):
+                self.inject({"message": message})
+            return sent
+
+    def guest_message(
+        self, user_id: int, chat_id: int, text: str, *, language_code: str = "en"
+    ) -> JSON:
+        """The user mentions the bot in group `chat_id`, which the bot has not joined (guest
+        mode); returns the `guest_message` Update. Messages the bot sends there fail."""
+        if chat_id >= 0:
+            raise ValueError("guest messages are tested in groups (negative ids)")
+        if f"@{BOT_USERNAME}".lower() not in text.lower():
+            raise ValueError("a guest message mentions the bot")
+        with self._cond:
+            if chat_id in self._chats and chat_id not in self._not_member:
+                raise ValueError(f"the bot is in chat {chat_id}: there it gets messages")
+            self._ensure_user(user_id, language_code=language_code)
+            self._ensure_chat(chat_id)
+            self._not_member.add(chat_id)
+            query_id = f"g{user_id}{self._next_update_id}"
+            message: JSON = {
+                "message_id": self._new_message_id(chat_id),
+                "date": int(time.time()),
+                "chat": dict(self._chats[chat_id]),
+                "from": dict(self._users[user_id]),
+                "text": text,
+                "entities": detect_entities(text),
+                "guest_query_id": query_id,
+            }
+            self._messages[chat_id][message["message_id"]] = message
+            self._guest_queries[query_id] = GuestQuery(query_id, chat_id, user_id)
+            return self.inject({"guest_message": message})
+
     def _replied(self, chat_id: int, reply_to: JSON | int) -> JSON:
         message_id = reply_to if isinstance(reply_to, int) else int(reply_to["message_id"])
         replied = self._messages[chat_id].get(message_id)
@@ -1814,7 +2096,8 @@ class BotApiServer:
     # ------------------------------------------------------------------ test side: inspection
 
     def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[SentMessage]:
-        """The bot's messages in a chat, oldest first (live objects: edits show up in them)."""
+        """The bot's messages in a chat, and those sent via it, oldest first (live objects:
+        edits show up in them)."""
         with self._cond:
             return [m for m in self._sent.get(chat_id, []) if include_deleted or not m.deleted]
 

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.engine import Answer, Briefing, Citation, Story
-from bot.telegram_bot._replies import LIMIT, answer_html, briefing_html, quotes_html, split_html
+from bot.telegram_bot._replies import (
+    LIMIT,
+    answer_html,
+    briefing_html,
+    one_message_html,
+    quotes_html,
+    split_html,
+)
 from store import ArticleInfo
 
 _TAG = re.compile(r"</?(b|a|blockquote)( href=\"[^\"<>]*\")?>")
@@ -166,3 +173,18 @@ def test_http_and_https_sources_stay_linked() -> None:
 
         assert f'<a href="{url}">[1]</a>' in html_text
         assert f'<a href="{url}">Turki &amp; Rusia &lt;live&gt;</a>' in html_text
+
+
+def test_an_answer_in_one_message_is_cut_before_its_sources_which_it_keeps() -> None:
+    long = _answer(
+        "\n".join(f"Kalimat {n} tentang Libya & Mesir. [1]" for n in range(300)), _citation()
+    )
+    short = _answer("Teks. [1]", _citation())
+
+    html_text = one_message_html(long)
+
+    assert len(answer_html(long)) > LIMIT >= len(html_text)
+    assert html_text.startswith('Kalimat 0 tentang Libya &amp; Mesir. <a href="')
+    assert " …\n\n<b>Sources</b>\n[1] " in html_text
+    assert html_text.endswith("Turki &amp; Rusia &lt;live&gt;</a> — news.example, 8 Jan 2020")
+    assert one_message_html(short) == answer_html(short)

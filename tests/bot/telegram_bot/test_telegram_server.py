@@ -9,7 +9,16 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
@@ -488,3 +497,89 @@ async def test_refused_connections_fail_before_sending_until_accepted_again(
 
     assert isinstance(refused.value.__cause__, httpx.ConnectError)
     assert [m.text for m in server.messages(USER)] == ["before", "after"]
+
+
+# --------------------------------------------------------------------------- inline, guest
+
+
+def article(result_id: str = "1", message_text: str = "<b>Answer</b>") -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        result_id, "Who?", InputTextMessageContent(message_text, parse_mode="HTML")
+    )
+
+
+async def test_a_chosen_inline_result_is_the_users_message_via_the_bot(
+    server: BotApiServer, bot: Bot
+) -> None:
+    query_id = server.inline_query(USER, "Who?")
+    [update] = await bot.get_updates()
+    assert update.inline_query is not None
+    assert (update.inline_query.id, update.inline_query.query) == (query_id, "Who?")
+    linked = '<a href="https://example.com/a">[1]</a> Someone.'
+    button = InlineQueryResultsButton("Open", start_parameter="inline")
+
+    await bot.answer_inline_query(query_id, [article(message_text=linked)], button=button)
+    sent = server.choose_inline_result(USER, GROUP, query_id, "1")
+
+    [answer] = server.inline_answers(USER)
+    assert (answer.titles, answer.button) == (["Who?"], button.to_dict())
+    assert server.messages(GROUP) == [sent]
+    assert (sent.plain_text, sent.from_id, sent.via_bot) == ("[1] Someone.", USER, True)
+    assert sent.entities == [
+        {"type": "text_link", "offset": 0, "length": 3, "url": "https://example.com/a"}
+    ]
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(query_id, [article()])  # answered once only
+
+
+@pytest.mark.parametrize(
+    ("results", "error"),
+    [
+        ([article(str(n)) for n in range(51)], "RESULTS_TOO_MUCH"),
+        ([article("x" * 65)], "RESULT_ID_INVALID"),
+        ([article(), article()], "RESULT_ID_DUPLICATE"),
+        ([article(message_text="x" * 4097)], "MESSAGE_TOO_LONG"),
+        ([article(message_text="<b>open")], "can't parse entities"),
+    ],
+)
+async def test_inline_results_past_telegrams_limits_are_refused(
+    server: BotApiServer, bot: Bot, results: list[InlineQueryResultArticle], error: str
+) -> None:
+    query_id = server.inline_query(USER, "Who?")
+
+    with pytest.raises(BadRequest, match=f"(?i){error}"):
+        await bot.answer_inline_query(query_id, results)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query("no-such-query", [article()])
+
+    assert server.inline_answers() == []
+
+
+async def test_an_inline_query_answered_too_late_is_refused(server: BotApiServer, bot: Bot) -> None:
+    server.inline_query_timeout = 0.1
+    query_id = server.inline_query(USER, "Who?")
+    await asyncio.sleep(0.2)
+
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(query_id, [article()])
+
+
+async def test_a_guest_query_is_answered_once_in_a_chat_the_bot_cannot_write_to(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.guest_message(USER, GROUP, f"@{BOT_USERNAME} Who?")
+    [update] = await bot.get_updates()
+    message = update.guest_message
+    assert message is not None
+    assert message.guest_query_id is not None
+    assert message.chat_id == GROUP
+
+    with pytest.raises(Forbidden, match="not a member of the supergroup chat"):
+        await message.reply_text("hello")
+    sent = await bot.answer_guest_query(message.guest_query_id, article())
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_guest_query(message.guest_query_id, article())
+
+    [posted] = server.messages(GROUP)
+    assert (posted.plain_text, posted.guest_caller_id) == ("Answer", USER)
+    assert sent.inline_message_id == posted.inline_message_id
