@@ -1,13 +1,13 @@
-"""The 👍 / 👎 buttons under an answer, and those reactions to it: each person's vote on it,
-kept for `kabar feedback`."""
+"""Votes on answers, kept for `kabar feedback`: the 👍 / 👎 buttons, and those reactions."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardButton, Message, ReactionTypeEmoji, Update
+from telegram import InlineKeyboardButton, Message, ReactionType, ReactionTypeEmoji, Update
 
 from bot.engine import Answer, same_question
 
@@ -79,7 +79,7 @@ async def vote_reaction(update: Update, context: KabarContext) -> None:
         await asyncio.to_thread(state.withdraw_vote, chat_id, kept_under, user_id)
 
 
-def _thumbs(reactions: tuple[object, ...]) -> list[str]:
+def _thumbs(reactions: Sequence[ReactionType]) -> list[str]:
     """The votes ("up", "down") among reactions, in their order."""
     return [
         _VOTES[reaction.emoji]

@@ -1819,7 +1819,7 @@ class BotApiServer:
             fields = {"text": text, "forward_origin": origin}
             return self._user_message(chat_id, user_id, fields, None)
 
-    def reaction(  # noqa: PLR0917
+    def reaction(
         self,
         chat_id: int,
         user_id: int,

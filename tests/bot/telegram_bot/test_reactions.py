@@ -42,7 +42,7 @@ def feedback() -> list[dict[str, object]]:
     return [{k: v for k, v in json.loads(line).items() if k != "time"} for line in lines]
 
 
-async def test_a_thumb_reaction_is_a_vote_another_replaces_it_and_taking_it_back_withdraws_it(  # noqa: PLR0917
+async def test_a_thumb_reaction_is_a_vote_another_replaces_it_and_taking_it_back_withdraws_it(
     server: BotApiServer,
     engine: Engine,
     seed_store: Store,
