@@ -19,8 +19,10 @@ The bot under test talks to it as to `api.telegram.org`::
 PTB appends the token to both bases, so the server answers `POST <url>/bot<token>/<method>`
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
-chats, callback data size, a parameter it does not implement), records everything the bot
-did, lets a test inject updates, and tells when the bot has handled all of them
+chats, callback data size, a parameter it does not implement, drafts in private chats only,
+reactions only to a bot that asked for them and, in groups, is an admin), records everything
+the bot did (its drafts apart from its messages), lets a test inject updates, and tells when
+the bot has handled all of them
 (`wait_idle_async`). It fails as Telegram and the
 network do when asked: flood control (`flood`), a connection dropped before or after a call is
 handled (`hang_up`), a host refusing connections (`refuse_connections`).
