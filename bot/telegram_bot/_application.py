@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from datetime import timedelta
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -187,7 +188,9 @@ async def _on_error(update: object, context: KabarContext) -> None:
         await unanswered.placeholder.edit_text(apology)
         return
     if unanswered and unanswered.draft:
-        await unanswered.draft.show(apology)
+        # Drafts may be what failed: the apology is sent as a message all the same.
+        with contextlib.suppress(TelegramError):
+            await unanswered.draft.show(apology)
     await update.effective_message.reply_text(apology)
 
 

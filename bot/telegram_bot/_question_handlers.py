@@ -188,12 +188,7 @@ async def _answer(
         await message.reply_text(html.escape(str(exc)))
         return
     await message.chat.send_action(ChatAction.TYPING)
-    placeholder, draft = None, None
-    if services.engine.backend != Backend.EXTRACTIVE and message.chat.type == ChatType.PRIVATE:
-        draft = Draft(message)
-        await draft.show(text(language, "thinking"))
-    elif services.engine.backend != Backend.EXTRACTIVE:
-        placeholder = await message.reply_text(text(language, "thinking"))
+    placeholder, draft = await _growing(message, language, services.engine.backend)
     try:
         answer = chat.shown(await _stream_into(_partial(placeholder, draft), stream))
     except Exception as exc:
@@ -201,6 +196,23 @@ async def _answer(
             raise
         raise UnansweredError(placeholder, draft) from exc
     await _deliver(message, placeholder, answer, question, context)
+
+
+async def _growing(
+    message: Message, language: str, backend: str
+) -> tuple[Message | None, Draft | None]:
+    """Where the answer to `message` grows, "thinking" at first.
+
+    That is a draft in a private chat, a placeholder in a group; nowhere with the extractive
+    backend, which streams nothing.
+    """
+    if backend == Backend.EXTRACTIVE:
+        return None, None
+    if message.chat.type != ChatType.PRIVATE:
+        return await message.reply_text(text(language, "thinking")), None
+    draft = Draft(message)
+    await draft.show(text(language, "thinking"))
+    return None, draft
 
 
 def _partial(
