@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from datetime import timedelta
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -17,6 +18,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    MessageReactionHandler,
     TypeHandler,
     filters,
 )
@@ -132,6 +134,7 @@ def _register(application: KabarApplication) -> None:
             CallbackQueryHandler(
                 _feedback_handlers.vote_button, pattern=_feedback_handlers.VOTE_DATA
             ),
+            MessageReactionHandler(_feedback_handlers.vote_reaction),
             CallbackQueryHandler(
                 _settings_handlers.settings_button, pattern=_settings_handlers.SETTINGS_DATA
             ),
@@ -175,9 +178,10 @@ async def _allowed_chats_only(update: Update, context: KabarContext) -> None:
 async def _on_error(update: object, context: KabarContext) -> None:
     """Log the failure with its update; tell the user, briefly; keep running.
 
-    A question that failed behind its placeholder gets the apology in the placeholder. A
-    message whose answer from Telegram was lost may have arrived all the same: no apology
-    then, beside what may be the answer.
+    A question that failed behind its placeholder gets the apology in the placeholder; one
+    that failed while its draft grew, in the draft (no partial answer left showing) and then
+    as a message. A message whose answer from Telegram was lost may have arrived all the
+    same: no apology then, beside what may be the answer.
     """
     error = context.error
     unanswered = error if isinstance(error, _question_handlers.UnansweredError) else None
@@ -191,10 +195,14 @@ async def _on_error(update: object, context: KabarContext) -> None:
     if isinstance(error, NetworkError) and not never_sent(error):
         return
     apology = html.escape(text(user_language(update), "error"))
-    if unanswered:
+    if unanswered and unanswered.placeholder:
         await unanswered.placeholder.edit_text(apology)
-    else:
-        await update.effective_message.reply_text(apology)
+        return
+    if unanswered and unanswered.draft:
+        # Drafts may be what failed: the apology is sent as a message all the same.
+        with contextlib.suppress(TelegramError):
+            await unanswered.draft.show(apology)
+    await update.effective_message.reply_text(apology)
 
 
 def run_bot(services: Kabar) -> None:

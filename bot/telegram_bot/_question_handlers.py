@@ -6,7 +6,8 @@ import asyncio
 import html
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -26,7 +27,7 @@ QUOTES = "quotes"
 # The Quotes button names the message its answer is kept under (`quotes:42`): the question's,
 # known and saved before any part is shown, so a press the moment a part appears finds it.
 QUOTES_DATA = re.compile(rf"^{QUOTES}(?::(\d+))?$")
-# Telegram allows about one edit a second per chat before flood control steps in.
+# Telegram allows about one edit (or draft) a second per chat before flood control steps in.
 _EDIT_INTERVAL = 1.0
 # Escaping can grow text (& -> &amp;); a partial text is cut well under the message limit.
 _PARTIAL_LIMIT = 3000
@@ -131,22 +132,46 @@ def _recent_answer(message: Message, context: KabarContext) -> Answer | None:
     return last.answer if last and message.date - last.at <= window else None
 
 
-class UnansweredError(Exception):
-    """A question failed after its placeholder was shown: the apology belongs in it."""
+@dataclass(frozen=True)
+class Draft:
+    """The draft a language model's answer grows in, in a private chat, before it is sent.
 
-    def __init__(self, placeholder: Message) -> None:
-        super().__init__("the question failed after its placeholder was shown")
+    Its id is the question's message id: one draft per question, its changes animated.
+    """
+
+    question: Message
+
+    async def show(self, html_text: str) -> None:
+        """Show `html_text` in the draft, in the question's topic if it is in one."""
+        question = self.question
+        # PTB's Message shortcuts fill in a topic's thread; send_message_draft leaves it out.
+        thread = question.message_thread_id if question.is_topic_message else None
+        await question.get_bot().send_message_draft(
+            question.chat_id, question.message_id, html_text, message_thread_id=thread
+        )
+
+
+class UnansweredError(Exception):
+    """A question failed after its answer began to show: the apology belongs where it showed.
+
+    That is the placeholder in a group, the draft in a private chat.
+    """
+
+    def __init__(self, placeholder: Message | None, draft: Draft | None) -> None:
+        super().__init__("the question failed after its answer began to show")
         self.placeholder = placeholder
+        self.draft = draft
 
 
 async def _answer(
     update: Update, context: KabarContext, question: str, history: list[Turn]
 ) -> None:
-    """Typing at once, then the answer; a language model's grows in a placeholder meanwhile.
+    """Typing at once, then the answer; a language model's grows meanwhile where it is shown.
 
-    The extractive backend streams nothing: its answer comes whole, in one message (more
-    past the limit), with no placeholder. The chat's settings choose what is searched, the
-    language and how many sources are shown.
+    In a private chat that is a draft, and the answer is then sent as a message; in a group a
+    placeholder, which becomes the answer. The extractive backend streams nothing: its answer
+    comes whole, in one message (more past the limit), with no placeholder or draft. The
+    chat's settings choose what is searched, the language and how many sources are shown.
     """
     services, message = context.bot_data.services, update.effective_message
     if message is None or update.effective_user is None:
@@ -163,30 +188,58 @@ async def _answer(
         await message.reply_text(html.escape(str(exc)))
         return
     await message.chat.send_action(ChatAction.TYPING)
-    placeholder = None
-    if services.engine.backend != Backend.EXTRACTIVE:
-        placeholder = await message.reply_text(text(language, "thinking"))
+    placeholder, draft = await _growing(message, language, services.engine.backend)
     try:
-        answer = chat.shown(await _stream_into(placeholder, stream))
+        answer = chat.shown(await _stream_into(_partial(placeholder, draft), stream))
     except Exception as exc:
-        if placeholder is None:
+        if placeholder is None and draft is None:
             raise
-        raise UnansweredError(placeholder) from exc
+        raise UnansweredError(placeholder, draft) from exc
     await _deliver(message, placeholder, answer, question, context)
 
 
-async def _stream_into(placeholder: Message | None, stream: AsyncIterator[str | Answer]) -> Answer:
-    """The answer at the end of the stream; the placeholder, if any, edited meanwhile.
+async def _growing(
+    message: Message, language: str, backend: str
+) -> tuple[Message | None, Draft | None]:
+    """Where the answer to `message` grows, "thinking" at first.
 
-    The partial text goes into the placeholder about once a second.
+    That is a draft in a private chat, a placeholder in a group; nowhere with the extractive
+    backend, which streams nothing.
     """
-    last_edit = time.monotonic()
+    if backend == Backend.EXTRACTIVE:
+        return None, None
+    if message.chat.type != ChatType.PRIVATE:
+        return await message.reply_text(text(language, "thinking")), None
+    draft = Draft(message)
+    await draft.show(text(language, "thinking"))
+    return None, draft
+
+
+def _partial(
+    placeholder: Message | None, draft: Draft | None
+) -> Callable[[str], Awaitable[None]] | None:
+    """What shows an answer's partial text: the draft's show, an edit of the placeholder."""
+    if draft is not None:
+        return draft.show
+    if placeholder is not None:
+        return lambda html_text: _edit(placeholder, html_text)
+    return None
+
+
+async def _stream_into(
+    show: Callable[[str], Awaitable[None]] | None, stream: AsyncIterator[str | Answer]
+) -> Answer:
+    """The answer at the end of the stream; its partial text shown meanwhile, if `show`.
+
+    The partial text is shown about once a second.
+    """
+    last_shown = time.monotonic()
     async for item in stream:
         if isinstance(item, Answer):
             return item
-        if placeholder is not None and time.monotonic() - last_edit >= _EDIT_INTERVAL:
-            await _edit(placeholder, html.escape(item[:_PARTIAL_LIMIT]) + " …")
-            last_edit = time.monotonic()
+        if show is not None and time.monotonic() - last_shown >= _EDIT_INTERVAL:
+            await show(html.escape(item[:_PARTIAL_LIMIT]) + " …")
+            last_shown = time.monotonic()
     raise RuntimeError("the engine's stream ended without an answer")
 
 
@@ -214,7 +267,9 @@ async def _deliver(
         markup = button if index == len(parts) - 1 else None
         sent = await _show(question, placeholder, index, part, markup)
         if sent.message_id not in known:
-            await asyncio.to_thread(state.save_answer, chat_id, sent.message_id, answer)
+            await asyncio.to_thread(
+                state.save_answer, chat_id, sent.message_id, answer, kept_under=question.message_id
+            )
 
 
 def _keep(state: BotState, question: Message, ids: list[int], answer: Answer, asked: str) -> None:
@@ -223,7 +278,7 @@ def _keep(state: BotState, question: Message, ids: list[int], answer: Answer, as
     In a private chat the answer is also the chat's last.
     """
     for message_id in ids:
-        state.save_answer(question.chat_id, message_id, answer)
+        state.save_answer(question.chat_id, message_id, answer, kept_under=question.message_id)
     state.keep_question(question.chat_id, question.message_id, asked)
     if question.chat.type == ChatType.PRIVATE:
         state.set_last_answer(question.chat_id, question.message_id, question.date)

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS additions (
 );
 CREATE TABLE IF NOT EXISTS answers (
     chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL, answer TEXT NOT NULL,
-    PRIMARY KEY (chat_id, message_id)
+    kept_under INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (chat_id, message_id)
 );
 CREATE TABLE IF NOT EXISTS last_answers (
     chat_id INTEGER PRIMARY KEY, message_id INTEGER NOT NULL, answered_at REAL NOT NULL
@@ -64,10 +64,11 @@ CREATE TABLE IF NOT EXISTS chat_settings (
 );
 """
 # Columns added since the first release: a database made before gains them on opening (0 for
-# the user of an earlier row: nobody known).
+# the user of an earlier row: nobody known; for the id an earlier answer is kept under: its own).
 _ADDED_COLUMNS = (
     ("subscriptions", "user_id", "INTEGER NOT NULL DEFAULT 0"),
     ("feeds", "user_id", "INTEGER NOT NULL DEFAULT 0"),
+    ("answers", "kept_under", "INTEGER NOT NULL DEFAULT 0"),
 )
 # A briefing's articles are remembered this long (seconds): a briefing reaches back to the
 # chat's last one, so a chat silent for longer may see an article of that time again.
@@ -283,12 +284,19 @@ class BotState:
                 [(url, entry) for entry in entries],
             )
 
-    def save_answer(self, chat_id: int, message_id: int, answer: Answer) -> None:
-        """Keep an answer sent as a message, for its Quotes button and follow-ups."""
+    def save_answer(
+        self, chat_id: int, message_id: int, answer: Answer, *, kept_under: int | None = None
+    ) -> None:
+        """Keep an answer sent as a message, for its Quotes button and follow-ups.
+
+        `kept_under` is the id its buttons name and its votes are kept under (the question's),
+        the message's own unless given.
+        """
         data = json.dumps(answer.to_dict(), ensure_ascii=False)
         self._run(
-            "INSERT OR REPLACE INTO answers (chat_id, message_id, answer) VALUES (?, ?, ?)",
-            (chat_id, message_id, data),
+            "INSERT OR REPLACE INTO answers (chat_id, message_id, answer, kept_under)"
+            " VALUES (?, ?, ?, ?)",
+            (chat_id, message_id, data, message_id if kept_under is None else kept_under),
         )
         self._run(
             "DELETE FROM answers WHERE rowid <= (SELECT MAX(rowid) FROM answers) - ?",
@@ -301,6 +309,14 @@ class BotState:
             "SELECT answer FROM answers WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
         )
         return Answer.from_dict(json.loads(str(rows[0][0]))) if rows else None
+
+    def kept_under(self, chat_id: int, message_id: int) -> int | None:
+        """The id the answer kept as that message is kept under (its buttons name), if kept."""
+        rows = self._run(
+            "SELECT kept_under FROM answers WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
+        )
+        return (int(str(rows[0][0])) or message_id) if rows else None
 
     def set_last_answer(self, chat_id: int, message_id: int, at: datetime) -> None:
         """Make the answer kept as that message the chat's last, sent `at`."""
@@ -363,6 +379,15 @@ class BotState:
                 vote.at.timestamp(),
             ),
         )
+
+    def withdraw_vote(self, chat_id: int, message_id: int, user_id: int) -> bool:
+        """Forget a user's vote on the answer kept as that message; False if there was none."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM votes WHERE chat_id = ? AND message_id = ? AND user_id = ?",
+                (chat_id, message_id, user_id),
+            )
+        return cursor.rowcount > 0
 
     def votes(self) -> list[Vote]:
         """Every vote, newest first."""

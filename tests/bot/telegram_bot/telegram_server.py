@@ -19,8 +19,10 @@ The bot under test talks to it as to `api.telegram.org`::
 PTB appends the token to both bases, so the server answers `POST <url>/bot<token>/<method>`
 and serves files at `GET <url>/file/bot<token>/<file_path>`. It enforces the Bot API's rules
 that a bot can get wrong (HTML parse mode, text length, "message is not modified", unknown
-chats, callback data size, a parameter it does not implement), records everything the bot
-did, lets a test inject updates, and tells when the bot has handled all of them
+chats, callback data size, a parameter it does not implement, drafts in private chats only,
+reactions only to a bot that asked for them and, in groups, is an admin), records everything
+the bot did (its drafts apart from its messages), lets a test inject updates, and tells when
+the bot has handled all of them
 (`wait_idle_async`). It fails as Telegram and the
 network do when asked: flood control (`flood`), a connection dropped before or after a call is
 handled (`hang_up`), a host refusing connections (`refuse_connections`).
@@ -191,6 +193,9 @@ PARAMETERS: dict[str, frozenset[str]] = {
     "editMessageText": _EDIT | {"text", "parse_mode", "entities", "link_preview_options"},
     "editMessageReplyMarkup": _EDIT,
     "deleteMessage": frozenset({"chat_id", "message_id"}),
+    "sendMessageDraft": frozenset(
+        {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities"}
+    ),
     "sendChatAction": frozenset({"chat_id", "action"}),
     "answerCallbackQuery": frozenset(
         {"callback_query_id", "text", "show_alert", "url", "cache_time"}
@@ -212,6 +217,8 @@ _ARTICLE_FIELDS = frozenset(
 _TEXT_CONTENT_FIELDS = frozenset({"message_text", "parse_mode", "entities", "link_preview_options"})
 _START_PARAMETER_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+# Update types Telegram sends only to a bot that names them in `allowed_updates`.
+OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _PARAMETERS_BY_NAME = {name.lower(): known for name, known in PARAMETERS.items()}
 _USER_NAME_FIELDS = ("first_name", "last_name", "username")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -317,6 +324,21 @@ class SentMessage:
     def callback_data(self) -> list[str]:
         """The `callback_data` of the current inline keyboard's buttons."""
         return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+
+@dataclass
+class Draft:
+    """A `sendMessageDraft` call: the draft `draft_id` of a private chat as the user sees it
+    then, `plain_text` its visible text ("" shows Telegram's "Thinking…"). A draft is no
+    message: it is shown for a while and goes, and nothing can reply to it."""
+
+    chat_id: int
+    draft_id: int
+    text: str
+    parse_mode: str | None
+    plain_text: str
+    entities: list[JSON]
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -952,11 +974,13 @@ class BotApiServer:
     def _reset_state(self) -> None:
         self.requests: list[ApiCall] = []
         self.chat_actions: list[ChatAction] = []
+        self._drafts: list[Draft] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.internal_errors: list[str] = []
         self.undelivered: list[JSON] = []
         self.webhook_url = ""
+        self._allowed_updates: frozenset[str] = frozenset()  # none named: Telegram's default
         self._updates: list[JSON] = []
         self._next_update_id = FIRST_UPDATE_ID
         self._deliveries = 0  # getUpdates answers that carried updates
@@ -1116,6 +1140,7 @@ class BotApiServer:
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "sendMessageDraft": self._send_message_draft,
             "sendChatAction": self._send_chat_action,
             "answerCallbackQuery": self._answer_callback_query,
             "getFile": self._get_file,
@@ -1223,7 +1248,7 @@ class BotApiServer:
             )
         self._confirm_updates(_int_param(params, "offset", 0))
         limit = min(max(_int_param(params, "limit", 100), 1), 100)
-        allowed = set(params.get("allowed_updates") or [])
+        self._allow_updates(params)
         deadline = time.monotonic() + max(float(params.get("timeout") or 0), 0.0)
         self._poll_generation += 1
         generation = self._poll_generation
@@ -1234,8 +1259,8 @@ class BotApiServer:
                     "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running",
                 )
-            if allowed:  # Telegram drops the updates of other types
-                self._updates = [u for u in self._updates if allowed.intersection(u)]
+            # Telegram drops the updates of types the bot did not allow.
+            self._updates = [u for u in self._updates if self._allowed(u)]
             ready = self._updates[:limit]
             if ready:
                 self._deliveries += 1
@@ -1246,6 +1271,18 @@ class BotApiServer:
             self._cond.wait(remaining)
         return []
 
+    def _allow_updates(self, params: JSON) -> None:
+        """The update types `allowed_updates` names, kept for later calls that name none (an
+        empty list is Telegram's default: every type but `OPT_IN_UPDATES`)."""
+        if params.get("allowed_updates") is not None:
+            self._allowed_updates = frozenset(params["allowed_updates"])
+
+    def _allowed(self, update: JSON) -> bool:
+        kinds = set(update) - {"update_id"}
+        if self._allowed_updates:
+            return bool(kinds & self._allowed_updates)
+        return not kinds <= OPT_IN_UPDATES
+
     def _confirm_updates(self, offset: int) -> None:
         if offset > 0:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -1254,6 +1291,7 @@ class BotApiServer:
 
     def _set_webhook(self, params: JSON) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self._allow_updates(params)
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
@@ -1496,6 +1534,32 @@ class BotApiServer:
         for sent in self._sent[chat_id]:
             if sent.message_id == message_id:
                 sent.deleted = True
+        return True
+
+    def _send_message_draft(self, params: JSON) -> bool:
+        """A draft streamed to a private chat, within the Bot API's rules for one."""
+        chat_id = self._target_chat(params)
+        if chat_id < 0:
+            # Telegram's own wording for this refusal is not documented; this one says why.
+            raise bad_request("message drafts can be sent only to private chats")
+        draft_id = _int_param(params, "draft_id")
+        if draft_id == 0:
+            raise bad_request("draft_id must be non-zero")
+        if params.get("message_thread_id") is not None:
+            # The private chats of this server have no topics: no thread can be named.
+            raise bad_request("message thread not found")
+        text, parse_mode = _str_param(params, "text") or "", _str_param(params, "parse_mode")
+        plain, entities = "", []
+        if text:
+            plain, entities = render_text(
+                text,
+                parse_mode,
+                params.get("entities") if isinstance(params.get("entities"), list) else None,
+                strict_ampersand=self.strict_ampersand,
+            )
+        if len(plain) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
+        self._drafts.append(Draft(chat_id, draft_id, text, parse_mode, plain, entities))
         return True
 
     def _send_chat_action(self, params: JSON) -> bool:
@@ -1959,6 +2023,38 @@ class BotApiServer:
             fields = {"text": text, "forward_origin": origin}
             return self._user_message(chat_id, user_id, fields, None)
 
+    def reaction(
+        self,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        old: Iterable[str] = (),
+        new: Iterable[str] = (),
+    ) -> JSON:
+        """The user changes their reaction to message `message_id` from the emoji `old` to
+        `new` (empty: none); returns the `message_reaction` Update.
+
+        Telegram sends it only to a bot that allowed the type (`allowed_updates`) and, in a
+        group, only to one that is an administrator there; otherwise it is kept in
+        `undelivered` and its `update_id` is None.
+        """
+        with self._cond:
+            if message_id not in self._messages.get(chat_id, {}):
+                raise ValueError(f"no message {message_id} in chat {chat_id}")
+            reaction: JSON = {
+                "chat": dict(self._chats[chat_id]),
+                "message_id": message_id,
+                "user": dict(self._ensure_user(user_id)),
+                "date": int(time.time()),
+                "old_reaction": [{"type": "emoji", "emoji": emoji} for emoji in old],
+                "new_reaction": [{"type": "emoji", "emoji": emoji} for emoji in new],
+            }
+            update: JSON = {"message_reaction": reaction}
+            if chat_id < 0 and BOT_ID not in self._admins.get(chat_id, []):
+                self.undelivered.append(reaction)
+                return {"update_id": None, **update}
+            return self.inject(update)
+
     def _user_message(
         self,
         chat_id: int,
@@ -2119,6 +2215,11 @@ class BotApiServer:
         """The recorded requests of one method (case-insensitive)."""
         with self._cond:
             return [c for c in self.requests if c.method.lower() == method.lower()]
+
+    def drafts(self, chat_id: int) -> list[Draft]:
+        """The drafts the bot streamed to a private chat, in order (one per sendMessageDraft)."""
+        with self._cond:
+            return [d for d in self._drafts if d.chat_id == chat_id]
 
     def actions(self, chat_id: int) -> list[str]:
         """The chat actions the bot sent to a chat, in order."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Answer, Citation
-from bot.telegram_bot import BotSettings, BotState, Feed, LastAnswer, Limit, RateLimiter
+from bot.telegram_bot import BotSettings, BotState, Feed, LastAnswer, Limit, RateLimiter, Vote
 from store import ArticleInfo
 
 SENT = datetime(2026, 12, 1, 8, 30, 15, tzinfo=UTC)
@@ -193,3 +194,27 @@ def test_a_chats_briefings_remember_when_they_were_posted_and_what_they_cited(
     # Over a month before the last briefing: forgotten.
     assert again.briefed_since(-100, morning - timedelta(days=60)) == {"a", "b"}
     assert again.briefed_since(-200, morning) == {"c"}
+
+
+def test_an_earlier_bots_answers_are_kept_under_their_own_ids_and_a_vote_can_be_withdrawn(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    answer = Answer("LNA didukung Mesir.", True, (), "id", "extractive", "Siapa?")
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "CREATE TABLE answers (chat_id INTEGER NOT NULL, message_id INTEGER NOT NULL,"
+            " answer TEXT NOT NULL, PRIMARY KEY (chat_id, message_id))"
+        )
+        db.execute("INSERT INTO answers VALUES (-100, 5, ?)", (json.dumps(answer.to_dict()),))
+
+    state = BotState(path)
+    state.save_answer(-100, 9, answer, kept_under=8)
+    vote = Vote(-100, 7, "up", "Siapa?", "", (), "extractive", SENT)
+    state.record_vote(8, vote)
+
+    assert (state.kept_under(-100, 5), state.kept_under(-100, 9)) == (5, 8)
+    assert state.kept_under(-100, 6) is None
+    assert state.withdraw_vote(-100, 8, 7) is True
+    assert state.votes() == []
+    assert state.withdraw_vote(-100, 8, 7) is False

@@ -289,7 +289,7 @@ async def test_answer_speaks_the_language_of_the_question(
     assert button_texts(answer) == ["Kutipan", "👍", "👎"]
 
 
-async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_answer(
+async def test_in_a_group_a_language_model_answer_grows_in_a_placeholder_then_is_the_answer(
     server: BotApiServer,
     seed_store: Store,
     chat_server: ChatServer,
@@ -297,16 +297,17 @@ async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_a
     start_bot: Start,
 ) -> None:
     # Streamed over more than a second: the placeholder shows the text so far at least once.
+    # (A private chat has a draft instead: test_drafts.py.)
     pieces = ["Rusia ", "dan Uni Emirat Arab ", "mendukung ", "Haftar ", "[1]."]
     chat_server.script(Reply(pieces, chunk_delay=0.4))
     engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
-    asked = server.private_message(USER, "Siapa yang mendukung Haftar?")
-    answer = await next_edited_answer(server, USER)
+    asked = server.command(GROUP, USER, "ask", "Siapa yang mendukung Haftar?")
+    answer = await next_edited_answer(server, GROUP)
     await idle(server, bot)
 
-    assert server.actions(USER) == ["typing"]
+    assert server.actions(GROUP) == ["typing"]
     assert answer.first_text == "Sedang membaca artikel…"
     partial = [edit.text for edit in answer.edits[:-1]]
     assert partial
@@ -314,10 +315,11 @@ async def test_a_language_model_answer_grows_in_a_placeholder_that_becomes_the_a
     assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
     kept = message_id(asked)
     assert answer.callback_data == [f"quotes:{kept}", f"vote:up:{kept}", f"vote:down:{kept}"]
-    assert server.messages(USER) == [answer]
+    assert server.messages(GROUP) == [answer]
+    assert server.drafts(USER) == []
 
-    server.callback(USER, USER, answer.message_id, answer.callback_data[0])
-    quotes = await next_message(server, USER)
+    server.callback(GROUP, USER, answer.message_id, answer.callback_data[0])
+    quotes = await next_message(server, GROUP)
 
     assert "Uni Emirat Arab" in " ".join(entity_texts(quotes, "blockquote"))
     assert rejected(server) == []
@@ -1397,14 +1399,14 @@ async def test_a_failing_question_behind_a_placeholder_gets_the_apology_in_its_p
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
     with caplog.at_level(logging.ERROR, logger="bot"):
-        server.private_message(USER, "Please explode")
-        [placeholder] = await server.wait_for_messages_async(USER, timeout=30)
+        server.command(GROUP, USER, "ask", "Please explode")
+        [placeholder] = await server.wait_for_messages_async(GROUP, timeout=30)
         await server.wait_for_async(lambda: placeholder.edits, timeout=30)
         await idle(server, bot)
 
     assert placeholder.first_text == THINKING
     assert plain(placeholder) == APOLOGY
-    assert server.messages(USER) == [placeholder]
+    assert server.messages(GROUP) == [placeholder]
     [logged] = [r for r in caplog.records if r.name == "bot.telegram_bot._application"]
     assert logged.exc_info is not None
     assert str(logged.exc_info[1]) == "the engine blew up"
@@ -1531,11 +1533,11 @@ async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_show
     chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
     engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
-    # The placeholder becomes the answer, but the bot does not hear so: it edits again.
+    # The placeholder (a group's) becomes the answer, but the bot does not hear so: it edits again.
     server.hang_up("editMessageText", when="after")
 
-    server.private_message(USER, "Who backs Haftar?")
-    answer = await next_edited_answer(server, USER)
+    server.command(GROUP, USER, "ask", "Who backs Haftar?")
+    answer = await next_edited_answer(server, GROUP)
     await idle(server, bot)
 
     assert plain(answer).startswith("Rusia dan Uni Emirat Arab mendukung Haftar [1].")
@@ -1543,7 +1545,7 @@ async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_show
     # The edit sent again found it done: Telegram said "not modified", the bot took it so.
     [repeated] = rejected(server)
     assert repeated.startswith("editMessageText: Bad Request: message is not modified")
-    assert server.messages(USER) == [answer]
+    assert server.messages(GROUP) == [answer]
 
 
 async def logged_soon(caplog: pytest.LogCaptureFixture, start: str) -> str:
