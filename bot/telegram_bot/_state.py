@@ -79,8 +79,10 @@ _KEPT_ANSWERS = 10_000
 
 @dataclass(frozen=True)
 class Subscription:
-    """A daily briefing posted to `chat_id` at `time` (HH:MM, bot time), set up by `user_id`;
-    into forum topic `thread` (its message_thread_id), or None: the chat itself."""
+    """A daily briefing posted to `chat_id` at `time` (HH:MM, bot time), set up by `user_id`.
+
+    It goes into forum topic `thread` (its message_thread_id), or with None the chat itself.
+    """
 
     id: int
     chat_id: int
@@ -173,8 +175,10 @@ class BotState:
         user_id: int,
         thread: int | None = None,
     ) -> Subscription:
-        """Record a daily briefing set up by `user_id`, posted into forum topic `thread` if
-        given, and return it with its id."""
+        """Record a daily briefing set up by `user_id` and return it with its id.
+
+        It is posted into forum topic `thread` if given, else into the chat itself.
+        """
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO subscriptions (chat_id, time, topic, language, user_id, thread_id)"
@@ -186,8 +190,10 @@ class BotState:
         )
 
     def remove_subscriptions(self, chat_id: int, thread: int | None = None) -> list[Subscription]:
-        """Remove the daily briefings posted into one forum topic of a chat (None: into the
-        chat itself); returns what was removed."""
+        """Remove the daily briefings posted into a chat's forum topic `thread`.
+
+        None stands for the chat itself. Returns what was removed.
+        """
         removed = [s for s in self.subscriptions(chat_id) if s.thread == thread]
         self._run(
             "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id IS ?", (chat_id, thread)

@@ -429,7 +429,11 @@ def test_a_parameter_the_server_does_not_implement_is_refused(server: BotApiServ
     server.add_chat(USER)
     answer = httpx.post(
         f"{server.url}/bot{server.token}/sendMessage",
-        json={"chat_id": USER, "text": "with an effect", "message_effect_id": "5104841245755180586"},
+        json={
+            "chat_id": USER,
+            "text": "with an effect",
+            "message_effect_id": "5104841245755180586",
+        },
     )
     assert answer.json() == {
         "ok": False,

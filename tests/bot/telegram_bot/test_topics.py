@@ -74,7 +74,9 @@ async def test_a_language_model_placeholder_and_its_edits_stay_in_the_topic(
     start_bot: Start,
 ) -> None:
     [libya] = forum(server, "Libya")
-    chat_server.script(Reply(["Rusia ", "dan Uni Emirat Arab ", "mendukung Haftar [1]."], chunk_delay=0.6))
+    chat_server.script(
+        Reply(["Rusia ", "dan Uni Emirat Arab ", "mendukung Haftar [1]."], chunk_delay=0.6)
+    )
     engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
     bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
