@@ -174,3 +174,21 @@ async def test_a_subscription_made_in_a_topic_is_posted_there_even_after_a_resta
     assert left.message_thread_id == libya
     assert plain(left) == "Daily briefings in this chat:\n• 08:15 Libya (in a topic)"
     assert [r for r in rejected(server) if not r.startswith("getUpdates: Conflict")] == []
+
+
+async def test_brief_and_sources_asked_in_a_topic_are_posted_there(
+    server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
+) -> None:
+    [news] = forum(server, "News")
+    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+
+    server.command(GROUP, USER, "brief", thread=news)
+    briefing = await next_message(server, GROUP)
+    server.command(GROUP, USER, "sources", thread=news)
+    sources = await next_message(server, GROUP)
+
+    assert briefing.message_thread_id == news
+    assert plain(briefing).startswith("Nothing new since ")  # the seed article is of 2020
+    assert sources.message_thread_id == news
+    assert plain(sources).startswith("Articles 1-1 of 1:\n")
+    assert rejected(server) == []
