@@ -19,6 +19,7 @@ from ._replies import briefing_html, split_html
 from ._services import KabarContext
 from ._state import Subscription
 from ._texts import text
+from ._topics import thread_of
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _TIME_LIKE = re.compile(r"^\d+:\d+$")
@@ -37,8 +38,8 @@ async def brief_command(update: Update, context: KabarContext) -> None:
 
     Without a period, the stories since the chat's last briefing, else of the last day.
     """
-    chat = update.effective_chat
-    if chat is None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
     zone = context.bot_data.services.engine.settings.zone
     now = datetime.now(zone)
@@ -49,7 +50,13 @@ async def brief_command(update: Update, context: KabarContext) -> None:
         since, until = (last.astimezone(zone) if last else now - _DAY), now
     else:
         since, until = _bounds(timed.period, now)
-    await post_briefing(context, chat.id, topic, chat_language(update, context), (since, until))
+    await post_briefing(
+        context,
+        (chat.id, thread_of(message)),
+        topic,
+        chat_language(update, context),
+        (since, until),
+    )
 
 
 def _bounds(period: Period, now: datetime) -> tuple[datetime, datetime]:
@@ -63,7 +70,7 @@ def _bounds(period: Period, now: datetime) -> tuple[datetime, datetime]:
 
 async def post_briefing(
     context: KabarContext,
-    chat_id: int,
+    where: tuple[int, int | None],
     topic: str,
     language: str,
     period: tuple[datetime, datetime],
@@ -72,17 +79,20 @@ async def post_briefing(
 ) -> None:
     """Compose a briefing of the period's stories off the event loop, post it, remember it.
 
+    `where` is the chat and its forum topic (None: the chat itself) it is posted to.
+
     Articles in `sent` are left out; the chat's settings choose the articles' site or
     language, the briefing's language and how many sources a story shows.
     """
-    services, chat = context.bot_data.services, ChatSettings.of(context, chat_id)
+    (chat_id, thread), services = where, context.bot_data.services
+    chat = ChatSettings.of(context, chat_id)
     since, until = period
     briefing = await asyncio.to_thread(
         brief, services.engine, topic, language, since, until, sent=sent, within=chat.filters()
     )
     shown = chat.briefed(briefing)
     for part in split_html(briefing_html(shown)):
-        await context.bot.send_message(chat_id, part)
+        await context.bot.send_message(chat_id, part, message_thread_id=thread)
     cited = [article_id for story in shown.stories for article_id in story.key]
     await asyncio.to_thread(services.state.record_briefing, chat_id, datetime.now(UTC), cited)
 
@@ -127,7 +137,9 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
         await message.reply_text(text(language, "subscriptions_user_full", count=_PER_USER))
         return
     at, topic = f"{int(match[1]):02d}:{match[2]}", " ".join(args[1:] if timed else args)
-    subscription = services.state.add_subscription(chat.id, at, topic, language, user_id=user.id)
+    subscription = services.state.add_subscription(
+        chat.id, at, topic, language, user_id=user.id, thread=thread_of(message)
+    )
     schedule(context.job_queue, subscription, services.engine.settings.zone)
     about = f" ({topic})" if topic else ""
     reply = text(
@@ -137,22 +149,28 @@ async def subscribe_command(update: Update, context: KabarContext) -> None:
 
 
 async def unsubscribe_command(update: Update, context: KabarContext) -> None:
-    """/unsubscribe: stop this chat's daily briefings (chat or bot admins)."""
+    """/unsubscribe: stop the daily briefings posted where it is sent (chat or bot admins).
+
+    In a forum topic, that topic's; elsewhere, the chat's own (a forum's General). Another
+    topic's briefings are its own business: /subscriptions lists them all.
+    """
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None or await _refused(update, context):
         return
-    removed = await asyncio.to_thread(context.bot_data.services.state.remove_subscriptions, chat.id)
+    thread = thread_of(message)
+    removed = await asyncio.to_thread(
+        context.bot_data.services.state.remove_subscriptions, chat.id, thread
+    )
     if context.job_queue is not None:
         for subscription in removed:
             for job in context.job_queue.get_jobs_by_name(_job_name(subscription)):
                 job.schedule_removal()
-    await message.reply_text(
-        text(chat_language(update, context), "unsubscribed", count=len(removed))
-    )
+    key = "unsubscribed" if thread is None else "unsubscribed_topic"
+    await message.reply_text(text(chat_language(update, context), key, count=len(removed)))
 
 
 async def subscriptions_command(update: Update, context: KabarContext) -> None:
-    """/subscriptions: this chat's daily briefings."""
+    """/subscriptions: this chat's daily briefings, each posted in a topic linking to it."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -161,8 +179,18 @@ async def subscriptions_command(update: Update, context: KabarContext) -> None:
     if not subscriptions:
         await message.reply_text(text(language, "no_subscriptions"))
         return
-    lines = [f"• {s.time} {html.escape(s.topic)}".rstrip() for s in subscriptions]
+    lines = [_subscription_line(s, language) for s in subscriptions]
     await _reply(message, "\n".join([text(language, "subscriptions"), *lines]))
+
+
+def _subscription_line(subscription: Subscription, language: str) -> str:
+    """`• 07:30 Libya`, then a link to the forum topic it is posted in, if it is."""
+    line = f"• {subscription.time} {html.escape(subscription.topic)}".rstrip()
+    if subscription.thread is None:
+        return line
+    # A supergroup's link id is its chat id without the -100 prefix.
+    url = f"https://t.me/c/{-subscription.chat_id - 10**12}/{subscription.thread}"
+    return f'{line} (<a href="{url}">{html.escape(text(language, "in_topic"))}</a>)'
 
 
 async def _reply(message: Message, html_text: str) -> None:
@@ -210,7 +238,7 @@ async def _post_subscription(context: KabarContext) -> None:
         sent = state.briefed_since(subscription.chat_id, since)
         await post_briefing(
             context,
-            subscription.chat_id,
+            (subscription.chat_id, subscription.thread),
             subscription.topic,
             subscription.language,
             (since, now),

@@ -187,7 +187,7 @@ async def _answer(
     except QuestionTooLongError as exc:
         await message.reply_text(html.escape(str(exc)))
         return
-    await message.chat.send_action(ChatAction.TYPING)
+    await message.reply_chat_action(ChatAction.TYPING)  # in the question's topic, if any
     placeholder, draft = await _growing(message, language, services.engine.backend)
     try:
         answer = chat.shown(await _stream_into(_partial(placeholder, draft), stream))
@@ -294,10 +294,10 @@ async def _show(
     """Part `index` (from 0) of an answer, shown; the message that shows it.
 
     The first goes into the placeholder, or else into a reply to the question; the others
-    into new messages after it.
+    into new messages after it, in the question's topic (PTB's reply shortcuts keep it).
     """
     if index > 0:
-        return await question.chat.send_message(html_text, reply_markup=markup)
+        return await question.reply_text(html_text, do_quote=False, reply_markup=markup)
     if placeholder is None:
         return await question.reply_text(html_text, reply_markup=markup)
     await _edit(placeholder, html_text, markup)

@@ -69,6 +69,7 @@ _ADDED_COLUMNS = (
     ("subscriptions", "user_id", "INTEGER NOT NULL DEFAULT 0"),
     ("feeds", "user_id", "INTEGER NOT NULL DEFAULT 0"),
     ("answers", "kept_under", "INTEGER NOT NULL DEFAULT 0"),
+    ("subscriptions", "thread_id", "INTEGER"),  # NULL: the chat itself, no forum topic
 )
 # A briefing's articles are remembered this long (seconds): a briefing reaches back to the
 # chat's last one, so a chat silent for longer may see an article of that time again.
@@ -79,7 +80,10 @@ _KEPT_ANSWERS = 10_000
 
 @dataclass(frozen=True)
 class Subscription:
-    """A daily briefing posted to `chat_id` at `time` (HH:MM, bot time), set up by `user_id`."""
+    """A daily briefing posted to `chat_id` at `time` (HH:MM, bot time), set up by `user_id`.
+
+    It goes into forum topic `thread` (its message_thread_id), or with None the chat itself.
+    """
 
     id: int
     chat_id: int
@@ -87,6 +91,7 @@ class Subscription:
     topic: str
     language: str
     user_id: int
+    thread: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,21 +167,38 @@ class BotState:
             return self._db.execute(sql, params).fetchall()
 
     def add_subscription(
-        self, chat_id: int, time: str, topic: str, language: str, *, user_id: int
+        self,
+        chat_id: int,
+        time: str,
+        topic: str,
+        language: str,
+        *,
+        user_id: int,
+        thread: int | None = None,
     ) -> Subscription:
-        """Record a daily briefing set up by `user_id` and return it with its id."""
+        """Record a daily briefing set up by `user_id` and return it with its id.
+
+        It is posted into forum topic `thread` if given, else into the chat itself.
+        """
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO subscriptions (chat_id, time, topic, language, user_id)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (chat_id, time, topic, language, user_id),
+                "INSERT INTO subscriptions (chat_id, time, topic, language, user_id, thread_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, time, topic, language, user_id, thread),
             )
-        return Subscription(int(cursor.lastrowid or 0), chat_id, time, topic, language, user_id)
+        return Subscription(
+            int(cursor.lastrowid or 0), chat_id, time, topic, language, user_id, thread
+        )
 
-    def remove_subscriptions(self, chat_id: int) -> list[Subscription]:
-        """Remove every daily briefing of a chat; returns what was removed."""
-        removed = self.subscriptions(chat_id)
-        self._run("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+    def remove_subscriptions(self, chat_id: int, thread: int | None = None) -> list[Subscription]:
+        """Remove the daily briefings posted into a chat's forum topic `thread`.
+
+        None stands for the chat itself. Returns what was removed.
+        """
+        removed = [s for s in self.subscriptions(chat_id) if s.thread == thread]
+        self._run(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id IS ?", (chat_id, thread)
+        )
         return removed
 
     def move_subscriptions(self, chat_id: int, time: str) -> list[Subscription]:
@@ -188,7 +210,7 @@ class BotState:
         self, chat_id: int | None = None, *, user_id: int | None = None
     ) -> list[Subscription]:
         """The daily briefings of one chat, or set up by one user, or all of them."""
-        sql = "SELECT id, chat_id, time, topic, language, user_id FROM subscriptions"
+        sql = "SELECT id, chat_id, time, topic, language, user_id, thread_id FROM subscriptions"
         if chat_id is not None:
             rows = self._run(f"{sql} WHERE chat_id = ? ORDER BY id", (chat_id,))
         elif user_id is not None:

@@ -32,6 +32,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "subscribed": "Every day at {time} ({zone}) I'll post a briefing{topic} here.",
         "unsubscribed": "Removed {count} daily briefing(s) from this chat.",
+        "unsubscribed_topic": "Removed {count} daily briefing(s) from this topic.",
+        "in_topic": "in a topic",
         "no_subscriptions": (
             "This chat has no daily briefings. Add one with /subscribe HH:MM [topic]."
         ),
@@ -123,6 +125,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Setiap hari pukul {time} ({zone}) saya akan mengirim ringkasan{topic} di sini."
         ),
         "unsubscribed": "{count} ringkasan harian dihapus dari obrolan ini.",
+        "unsubscribed_topic": "{count} ringkasan harian dihapus dari topik ini.",
+        "in_topic": "di sebuah topik",
         "no_subscriptions": (
             "Tidak ada ringkasan harian di sini. Tambahkan dengan /subscribe JJ:MM [topik]."
         ),

@@ -43,7 +43,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from types import EllipsisType, TracebackType
 from typing import Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -170,6 +170,7 @@ _SEND = frozenset(
         "reply_markup",
         "disable_notification",
         "protect_content",
+        "message_thread_id",
     },
 )
 _EDIT = frozenset({"chat_id", "message_id", "inline_message_id", "reply_markup"})
@@ -196,7 +197,7 @@ PARAMETERS: dict[str, frozenset[str]] = {
     "sendMessageDraft": frozenset(
         {"chat_id", "draft_id", "text", "message_thread_id", "parse_mode", "entities"}
     ),
-    "sendChatAction": frozenset({"chat_id", "action"}),
+    "sendChatAction": frozenset({"chat_id", "action", "message_thread_id"}),
     "answerCallbackQuery": frozenset(
         {"callback_query_id", "text", "show_alert", "url", "cache_time"}
     ),
@@ -303,6 +304,7 @@ class SentMessage:
     first_text: str | None = None
     edits: list[MessageEdit] = field(default_factory=list)
     deleted: bool = False
+    message_thread_id: int | None = None  # the forum topic it is in; None in General
     at: float = field(default_factory=time.monotonic)
     from_id: int = BOT_ID
     via_bot: bool = False
@@ -348,6 +350,7 @@ class ChatAction:
     chat_id: int
     action: str
     date: int
+    message_thread_id: int | None = None
 
 
 @dataclass
@@ -1004,6 +1007,7 @@ class BotApiServer:
         self._guest_queries: dict[str, GuestQuery] = {}
         self._not_member: set[int] = set()  # chats the bot has not joined (guest mode)
         self._inline_messages = 0
+        self._topics: dict[int, dict[int, str]] = {}  # forum chat -> thread id -> topic name
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1366,6 +1370,24 @@ class BotApiServer:
             return None
         raise bad_request("message to be replied not found")
 
+    def _send_topic(self, chat_id: int, params: JSON, reply_to: int | None) -> int | None:
+        """The topic a message sent with `params` goes to.
+
+        `message_thread_id` must name a topic of a forum (General has none: id 1 is refused,
+        as by Telegram). A reply goes to the topic of the message it replies to, whatever
+        `message_thread_id` says: Telegram's threads are chains of replies, and the reply wins
+        (tdlib/telegram-bot-api#798, PaulSonOfLars/gotgbot#196).
+        """
+        thread = None
+        if params.get("message_thread_id") is not None:
+            thread = _int_param(params, "message_thread_id")
+            if thread not in self._topics.get(chat_id, {}):
+                raise bad_request("message thread not found")
+        if reply_to is not None:
+            replied = self._messages[chat_id].get(reply_to, {})
+            thread = replied.get("message_thread_id") if replied.get("is_topic_message") else None
+        return thread
+
     def _send_message(self, params: JSON) -> JSON:
         chat_id = self._target_chat(params)
         text, parse_mode = _str_param(params, "text"), _str_param(params, "parse_mode")
@@ -1386,14 +1408,18 @@ class BotApiServer:
         entities: list[JSON],
         **fields: Any,
     ) -> SentMessage:
-        """A message the bot sends now to `chat_id`, with the markup and reply `params` name."""
+        """A message the bot sends now to `chat_id`, with the markup, reply and topic `params`
+        name."""
+        reply_to = self._reply_target(chat_id, params)
+        thread = self._send_topic(chat_id, params, reply_to)
         return SentMessage(
             message_id=self._new_message_id(chat_id),
             chat_id=chat_id,
             text=text,
             parse_mode=parse_mode,
             reply_markup=check_reply_markup(params.get("reply_markup")),
-            reply_to_message_id=self._reply_target(chat_id, params),
+            reply_to_message_id=reply_to,
+            message_thread_id=thread,
             date=int(time.time()),
             plain_text=plain,
             entities=entities,
@@ -1454,6 +1480,8 @@ class BotApiServer:
             message["via_bot"] = dict(BOT_USER)
         if sent.guest_caller_id is not None:
             message["guest_bot_caller_user"] = dict(self._users[sent.guest_caller_id])
+        if sent.message_thread_id is not None:
+            message.update(message_thread_id=sent.message_thread_id, is_topic_message=True)
         kind = "caption" if sent.document is not None else "text"
         if sent.document is not None:
             message["document"] = sent.document
@@ -1567,7 +1595,8 @@ class BotApiServer:
         action = _str_param(params, "action")
         if action not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
-        self.chat_actions.append(ChatAction(chat_id, action, int(time.time())))
+        thread = self._send_topic(chat_id, params, None)
+        self.chat_actions.append(ChatAction(chat_id, action, int(time.time()), thread))
         return True
 
     def _answer_callback_query(self, params: JSON) -> bool:
@@ -1812,10 +1841,36 @@ class BotApiServer:
                 ),
             )
 
-    def add_chat(self, chat_id: int, *, title: str | None = None) -> JSON:
-        """Make a chat known to the bot (a group the bot is in, a user who started it)."""
+    def add_chat(self, chat_id: int, *, title: str | None = None, is_forum: bool = False) -> JSON:
+        """Make a chat known to the bot (a group the bot is in, a user who started it);
+        `is_forum`: a supergroup with topics (`add_topic`)."""
         with self._cond:
-            return dict(self._ensure_chat(chat_id, title))
+            chat = self._ensure_chat(chat_id, title)
+            if is_forum:
+                if chat["type"] != "supergroup":
+                    raise ValueError("only supergroups have topics")
+                chat["is_forum"] = True
+                self._topics.setdefault(chat_id, {})
+            return dict(chat)
+
+    def add_topic(self, chat_id: int, name: str, *, creator: int = 1) -> int:
+        """A user creates a topic in forum `chat_id`; returns its thread id, the id of the
+        service message that created it (the bot is not sent that message)."""
+        with self._cond:
+            if chat_id not in self._topics:
+                raise ValueError(f"chat {chat_id} is no forum: add_chat(..., is_forum=True)")
+            thread = self._new_message_id(chat_id)
+            self._topics[chat_id][thread] = name
+            self._messages[chat_id][thread] = {
+                "message_id": thread,
+                "message_thread_id": thread,
+                "is_topic_message": True,
+                "date": int(time.time()),
+                "chat": dict(self._chats[chat_id]),
+                "from": dict(self._ensure_user(creator)),
+                "forum_topic_created": {"name": name, "icon_color": 7322096},
+            }
+            return thread
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sending to them answers 403."""
@@ -1910,18 +1965,20 @@ class BotApiServer:
         reply_to: JSON | int | None = None,
         first_name: str | None = None,
         title: str | None = None,
+        thread: int | None = None,
     ) -> JSON:
         """The user writes `text` in group `chat_id` (negative; below -10**12 a supergroup).
 
         `reply_to` is a message (dict, e.g. a bot's message JSON or an Update's message) or
-        a message_id in that chat. Commands and mentions get their entities.
+        a message_id in that chat; `thread` the forum topic written in (None: General, or the
+        replied message's topic). Commands and mentions get their entities.
         """
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         with self._cond:
             self._ensure_user(user_id, first_name=first_name)
             self._ensure_chat(chat_id, title)
-            return self._user_message(chat_id, user_id, {"text": text}, reply_to)
+            return self._user_message(chat_id, user_id, {"text": text}, reply_to, thread)
 
     def command(
         self,
@@ -1931,15 +1988,17 @@ class BotApiServer:
         args: str = "",
         *,
         mention: bool = False,
+        thread: int | None = None,
     ) -> JSON:
-        """The user sends `/command[@bot] args` in a chat (private when chat_id == user_id)."""
+        """The user sends `/command[@bot] args` in a chat (private when chat_id == user_id),
+        in forum topic `thread` if given."""
         if chat_id > 0 and chat_id != user_id:
             raise ValueError("a private chat's id is its user's id")
         text = f"/{command.lstrip('/')}" + (f"@{BOT_USERNAME}" if mention else "")
         text += f" {args}" if args else ""
         if chat_id > 0:
             return self.private_message(user_id, text)
-        return self.group_message(chat_id, user_id, text)
+        return self.group_message(chat_id, user_id, text, thread=thread)
 
     def callback(
         self,
@@ -2061,21 +2120,32 @@ class BotApiServer:
         user_id: int,
         fields: JSON,
         reply_to: JSON | int | None,
+        thread: int | None = None,
     ) -> JSON:
         self._ensure_chat(chat_id)
+        replied = self._replied(chat_id, reply_to) if reply_to is not None else None
+        if replied is not None and replied.get("is_topic_message"):
+            if thread not in (None, replied["message_thread_id"]):
+                raise ValueError("a reply is in the topic of the message it replies to")
+            thread = replied["message_thread_id"]
+        if thread is not None and thread not in self._topics.get(chat_id, {}):
+            raise ValueError(f"no topic {thread} in chat {chat_id}")
+        topic: JSON = {} if thread is None else {"message_thread_id": thread}
         message: JSON = {
             "message_id": self._new_message_id(chat_id),
             "date": int(time.time()),
             "chat": dict(self._chats[chat_id]),
             "from": dict(self._users[user_id]),
+            **topic,
+            **({"is_topic_message": True} if topic else {}),
             **fields,
         }
         for key in ("text", "caption"):
             entities = detect_entities(message[key]) if message.get(key) else []
             if entities:
                 message["entities" if key == "text" else "caption_entities"] = entities
-        if reply_to is not None:
-            message["reply_to_message"] = self._replied(chat_id, reply_to)
+        if replied is not None:
+            message["reply_to_message"] = replied
         self._messages[chat_id][message["message_id"]] = message
         update: JSON = {"message": message}
         if not self._delivered(message):
@@ -2191,11 +2261,25 @@ class BotApiServer:
 
     # ------------------------------------------------------------------ test side: inspection
 
-    def messages(self, chat_id: int, *, include_deleted: bool = False) -> list[SentMessage]:
-        """The bot's messages in a chat, and those sent via it, oldest first (live objects:
-        edits show up in them)."""
+    def messages(
+        self,
+        chat_id: int,
+        *,
+        thread: int | EllipsisType | None = ...,
+        include_deleted: bool = False,
+    ) -> list[SentMessage]:
+        """The bot's messages in a chat and those sent via it, oldest first (live objects:
+        edits show up in them).
+
+        `thread` keeps one forum topic's (None: General's); all of the chat's by default.
+        """
         with self._cond:
-            return [m for m in self._sent.get(chat_id, []) if include_deleted or not m.deleted]
+            return [
+                m
+                for m in self._sent.get(chat_id, [])
+                if (include_deleted or not m.deleted)
+                and (thread is ... or m.message_thread_id == thread)
+            ]
 
     def all_messages(self) -> list[SentMessage]:
         """Every message the bot sent, in all chats, in order of message date and id."""
@@ -2221,10 +2305,14 @@ class BotApiServer:
         with self._cond:
             return [d for d in self._drafts if d.chat_id == chat_id]
 
-    def actions(self, chat_id: int) -> list[str]:
-        """The chat actions the bot sent to a chat, in order."""
+    def actions(self, chat_id: int, *, thread: int | EllipsisType | None = ...) -> list[str]:
+        """The chat actions the bot sent to a chat (to one topic, None: General), in order."""
         with self._cond:
-            return [a.action for a in self.chat_actions if a.chat_id == chat_id]
+            return [
+                a.action
+                for a in self.chat_actions
+                if a.chat_id == chat_id and (thread is ... or a.message_thread_id == thread)
+            ]
 
     def commands_set(self, *, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The commands the bot set for a scope (default scope) and language."""

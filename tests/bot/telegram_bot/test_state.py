@@ -118,9 +118,12 @@ def test_a_database_of_an_earlier_bot_opens_with_its_subscriptions_and_feeds(
 
     [subscription] = state.subscriptions(-100)
     assert (subscription.time, subscription.topic, subscription.user_id) == ("07:30", "Libya", 0)
+    assert subscription.thread is None  # posted into the chat itself, as before topics
     assert state.feeds() == [Feed("https://x.example/rss", -100, "id", 0)]
     state.add_subscription(-100, "08:00", "", "en", user_id=7)
     assert [s.user_id for s in state.subscriptions(-100)] == [0, 7]
+    state.add_subscription(-100, "09:00", "", "en", user_id=7, thread=5)
+    assert [s.thread for s in BotState(path).subscriptions(-100)] == [None, None, 5]
 
 
 def test_rate_limiter_counts_per_user_and_per_chat() -> None:

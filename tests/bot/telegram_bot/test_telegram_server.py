@@ -438,12 +438,16 @@ def test_a_parameter_the_server_does_not_implement_is_refused(server: BotApiServ
     server.add_chat(USER)
     answer = httpx.post(
         f"{server.url}/bot{server.token}/sendMessage",
-        json={"chat_id": USER, "text": "in a topic", "message_thread_id": 7},
+        json={
+            "chat_id": USER,
+            "text": "with an effect",
+            "message_effect_id": "5104841245755180586",
+        },
     )
     assert answer.json() == {
         "ok": False,
         "error_code": 400,
-        "description": "Bad Request: unsupported parameter message_thread_id "
+        "description": "Bad Request: unsupported parameter message_effect_id "
         "for method sendMessage",
     }
     assert server.messages(USER) == []
@@ -497,6 +501,44 @@ async def test_refused_connections_fail_before_sending_until_accepted_again(
 
     assert isinstance(refused.value.__cause__, httpx.ConnectError)
     assert [m.text for m in server.messages(USER)] == ["before", "after"]
+
+
+async def test_forum_topics_keep_each_message_in_its_thread(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(GROUP, is_forum=True)
+    news = server.add_topic(GROUP, "News")
+    asked = server.group_message(GROUP, USER, "/ask hi", thread=news)["message"]
+    in_general = server.group_message(GROUP, USER, "/ask hello")["message"]
+    assert (asked["message_thread_id"], asked["is_topic_message"]) == (news, True)
+    assert "message_thread_id" not in in_general
+    assert (await bot.get_chat(GROUP)).is_forum is True
+
+    [update, _] = await bot.get_updates()
+    assert update.message is not None
+    reply = await update.message.reply_text("answer")  # PTB passes the topic's thread id
+    await bot.send_chat_action(GROUP, "typing", message_thread_id=news)
+    later = await bot.send_message(GROUP, "more", message_thread_id=news)
+    edited = await bot.edit_message_text("more, edited", GROUP, later.message_id)
+    # A reply goes to the topic of the message it replies to, as with Telegram.
+    across = await bot.send_message(
+        GROUP, "a reply", message_thread_id=news, reply_to_message_id=in_general["message_id"]
+    )
+
+    assert (reply.message_thread_id, reply.is_topic_message) == (news, True)
+    assert isinstance(edited, Message)
+    assert edited.message_thread_id == news
+    assert [m.text for m in server.messages(GROUP, thread=news)] == [
+        "answer",
+        "more, edited",
+    ]
+    assert server.messages(GROUP, thread=None) == [server.messages(GROUP)[-1]]
+    assert across.message_thread_id is None
+    assert server.actions(GROUP, thread=news) == ["typing"]
+    for thread in (in_general["message_id"], news + 100):  # a message, no topic; no message
+        with pytest.raises(BadRequest, match="Message thread not found"):
+            await bot.send_message(GROUP, "lost", message_thread_id=thread)
+    server.add_chat(USER)
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await bot.send_chat_action(USER, "typing", message_thread_id=news)
 
 
 # --------------------------------------------------------------------------- inline, guest
