@@ -157,7 +157,7 @@ async def test_a_subscription_made_in_a_topic_is_posted_there_even_after_a_resta
     assert subscribed.message_thread_id == libya
     assert (due.hour, due.minute) == (8, 15)
     assert posted.message_thread_id == libya
-    assert plain(posted).startswith("Nothing new since ")  # the seed article is of 2020
+    assert plain(posted).startswith("Nothing new since ")  # a topic finds dated articles only
     assert listed.message_thread_id is None  # asked in General
     assert plain(listed) == (
         "Daily briefings in this chat:\n• 08:15 Libya (in a topic)\n• 09:00 football (in a topic)"
@@ -188,7 +188,9 @@ async def test_brief_and_sources_asked_in_a_topic_are_posted_there(
     sources = await next_message(server, GROUP)
 
     assert briefing.message_thread_id == news
-    assert plain(briefing).startswith("Nothing new since ")  # the seed article is of 2020
+    # The seed's text file gives no date: stored today, it is today's news.
+    assert plain(briefing).startswith("Briefing\n\n• ")
+    assert plain(briefing).endswith("— libya-ceasefire-2020-01-08.id.txt")
     assert sources.message_thread_id == news
     assert plain(sources).startswith("Articles 1-1 of 1:\n")
     assert rejected(server) == []
