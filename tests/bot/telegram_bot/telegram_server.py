@@ -1339,15 +1339,19 @@ class BotApiServer:
 
     # ------------------------------------------------------------------ Bot API: messages
 
-    def _render(self, text: str | None, parse_mode: str | None, entities: Any) -> _Rendered:
-        if text is None or not text.strip():
-            raise bad_request("message text is empty")
-        plain, found = render_text(
+    def _parse(self, text: str, parse_mode: str | None, entities: Any) -> _Rendered:
+        """The text as a client shows it, and its entities, by this server's HTML rules."""
+        return render_text(
             text,
             parse_mode,
             entities if isinstance(entities, list) else None,
             strict_ampersand=self.strict_ampersand,
         )
+
+    def _render(self, text: str | None, parse_mode: str | None, entities: Any) -> _Rendered:
+        if text is None or not text.strip():
+            raise bad_request("message text is empty")
+        plain, found = self._parse(text, parse_mode, entities)
         if not plain:
             raise bad_request("message text is empty")
         if len(plain) > MAX_TEXT_LENGTH:
@@ -1434,12 +1438,7 @@ class BotApiServer:
         plain: str | None = None
         entities: list[JSON] = []
         if caption:
-            plain, entities = render_text(
-                caption,
-                parse_mode,
-                params.get("caption_entities"),
-                strict_ampersand=self.strict_ampersand,
-            )
+            plain, entities = self._parse(caption, parse_mode, params.get("caption_entities"))
             if len(plain) > MAX_CAPTION_LENGTH:
                 raise bad_request("message caption is too long")
         sent = self._new_sent(
@@ -1573,18 +1572,11 @@ class BotApiServer:
         draft_id = _int_param(params, "draft_id")
         if draft_id == 0:
             raise bad_request("draft_id must be non-zero")
-        if params.get("message_thread_id") is not None:
-            # The private chats of this server have no topics: no thread can be named.
-            raise bad_request("message thread not found")
+        self._send_topic(chat_id, params, None)  # private chats here have no topics
         text, parse_mode = _str_param(params, "text") or "", _str_param(params, "parse_mode")
         plain, entities = "", []
         if text:
-            plain, entities = render_text(
-                text,
-                parse_mode,
-                params.get("entities") if isinstance(params.get("entities"), list) else None,
-                strict_ampersand=self.strict_ampersand,
-            )
+            plain, entities = self._parse(text, parse_mode, params.get("entities"))
         if len(plain) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         self._drafts.append(Draft(chat_id, draft_id, text, parse_mode, plain, entities))
@@ -1677,13 +1669,7 @@ class BotApiServer:
         if unknown := sorted(set(content) - _TEXT_CONTENT_FIELDS):
             raise bad_request(f"unsupported field {unknown[0]} of InputTextMessageContent")
         text, parse_mode = str(content["message_text"]), _str_param(content, "parse_mode")
-        entities = content.get("entities")
-        plain, found = render_text(
-            text,
-            parse_mode,
-            entities if isinstance(entities, list) else None,
-            strict_ampersand=self.strict_ampersand,
-        )
+        plain, found = self._parse(text, parse_mode, content.get("entities"))
         if not plain:
             raise bad_request("MESSAGE_EMPTY")
         if len(plain) > MAX_TEXT_LENGTH:
