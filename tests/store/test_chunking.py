@@ -87,3 +87,22 @@ def test_a_one_line_entry_is_a_sentence_of_its_own() -> None:
         UPDATES[2],
     ]
     assert "Advertisement" in sentences
+
+
+def test_chunks_are_cut_between_sentences_not_after_an_abbreviation() -> None:
+    # One paragraph: the splitter has to cut it at sentences, and "PT.", "Jl." and "No." end none.
+    text = " ".join(
+        f"Kantor PT. Maju Jaya {n} di Jl. Sudirman No. {n} dibuka kembali pada hari Senin"
+        f" setelah direnovasi selama {n} bulan oleh pemilik barunya."
+        for n in range(1, 60)
+    )
+    article = make_article("kantor", "Kantor dibuka kembali", text)
+
+    nodes = Chunker(256, 32).chunk(article)
+
+    assert len(nodes) > 3
+    for node in nodes:
+        chunk = node.get_content()
+        sentences = [chunk[a:b] for a, b in parse_spans(node.metadata["sentences"])]
+        assert all(s.startswith("Kantor PT. Maju Jaya") for s in sentences), sentences
+        assert all(s.endswith("oleh pemilik barunya.") for s in sentences), sentences
