@@ -22,12 +22,14 @@ class SearchFilters:
 
         SearchFilters(language="id")
         SearchFilters(site="antaranews", since=date(2017, 1, 1), until=date(2017, 12, 31))
+        SearchFilters(undated=True)   # only articles their source gave no date
     """
 
     site: str | None = None
     language: str | None = None
     since: date | None = None
     until: date | None = None
+    undated: bool = False
 
     def to_metadata_filters(self) -> MetadataFilters | None:
         """The same filters for LlamaIndex's vector store query."""
@@ -48,10 +50,12 @@ class SearchFilters:
                     key="published_day", value=day_number(self.until), operator=FilterOperator.LTE
                 )
             )
+        if self.undated:
+            filters.append(MetadataFilter(key="published_day", value=0))
         return MetadataFilters(filters=filters) if filters else None
 
     def __bool__(self) -> bool:
-        return any((self.site, self.language, self.since, self.until))
+        return any((self.site, self.language, self.since, self.until, self.undated))
 
 
 def day_number(value: date) -> int:

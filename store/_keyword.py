@@ -300,7 +300,7 @@ def _term(term: str, count: int) -> tantivy.Query:
 def _filter_clauses(filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
     """The filters as clauses that must match and add nothing to the score.
 
-    A chunk without a date (day 0) passes no date filter.
+    A chunk without a date (day 0) passes no date range, and only it passes `undated`.
     """
     queries = []
     if filters.site:
@@ -315,6 +315,12 @@ def _filter_clauses(filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy
                 tantivy.FieldType.Integer,
                 lower_bound=day_number(filters.since) if filters.since else 1,
                 upper_bound=day_number(filters.until) if filters.until else None,
+            )
+        )
+    if filters.undated:
+        queries.append(
+            tantivy.Query.range_query(
+                _SCHEMA, "day", tantivy.FieldType.Integer, lower_bound=0, upper_bound=0
             )
         )
     return [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in queries]

@@ -129,12 +129,22 @@ def _of(record: ArticleRecord, within: SearchFilters | None) -> bool:
 
 
 def _period(engine: Engine, topic: str, since: datetime, until: datetime) -> list[ArticleRecord]:
-    """The period's articles newest first: all of them, or those the topic's search finds."""
-    if not topic:
-        return engine.store.published(since, until, ARTICLES)
+    """The period's articles newest first: all of them, or those the topic's search finds.
+
+    An article without a date is of the period it was stored in, so when the period holds
+    such articles the topic is searched among the undated too.
+    """
     window = engine.store.published(since, until, ARTICLES)
-    filters = SearchFilters(since=since.date(), until=until.date())
-    found = {str(node.metadata.get("article_id", "")) for node in engine.passages(topic, filters)}
+    if not topic:
+        return window
+    searches = [SearchFilters(since=since.date(), until=until.date())]
+    if any(not record.published for record in window):
+        searches.append(SearchFilters(undated=True))
+    found = {
+        str(node.metadata.get("article_id", ""))
+        for filters in searches
+        for node in engine.passages(topic, filters)
+    }
     return [record for record in window if record.id in found]
 
 

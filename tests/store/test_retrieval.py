@@ -74,6 +74,17 @@ def test_filters_by_source_language_and_date(news: Store) -> None:
         assert {c.article_id for c in filtered} <= {"merapi-id"}
 
 
+@pytest.mark.parametrize("mode", list(Mode))
+def test_undated_finds_only_articles_without_a_date(news: Store, mode: Mode) -> None:
+    ash = "Volcanic ash from the eruption closed two airports, and flights were cancelled."
+    news.write([make_article("ash", "Ash closes airports", ash)])
+    question = "volcano eruption ash"
+
+    found = news.search(question, k=5, mode=mode, filters=SearchFilters(undated=True))
+
+    assert {c.article_id for c in found} == {"ash"}
+
+
 def test_search_follows_writes_and_removals(store: Store) -> None:
     assert store.search("checkmate", k=3, mode=Mode.KEYWORD) == []
 

@@ -92,3 +92,16 @@ def test_a_topic_keeps_the_stories_about_it(store: Store, day_one: dict[str, str
     briefing = brief(Engine(store, SETTINGS), "gempa Palu", "id", NOW - DAY, NOW)
 
     assert sites(briefing) == [["kompas", "detik"]]
+
+
+def test_a_topic_counts_an_undated_article_of_the_period_it_was_stored_in(
+    store: Store, ingestor: Ingestor, day_one: dict[str, str]
+) -> None:
+    assert not ingestor.ingest_text(QUAKE_FOLLOW_UP, site="tempo").failed  # no date given
+
+    briefing = brief(
+        Engine(store, SETTINGS), "gempa Palu", "id", NOW - DAY, datetime.now(SETTINGS.zone)
+    )
+
+    assert "tempo" in {site for story in sites(briefing) for site in story}
+    assert "antara" not in {site for story in sites(briefing) for site in story}
