@@ -52,6 +52,8 @@ _LEANING_BACK = frozenset(
     )
 )  # fmt: skip
 
+# An article's dateline: "Jakarta, CNN Indonesia --", "Merdeka.com -", "JAKARTA (Pos Kota) -".
+_DATELINE = re.compile(r"^(?:[A-Z(][\w.()]*,? ){0,4}[A-Z(][\w.()]*\s+[-\u2013\u2014]{1,2}\s+")
 # Capitalised words that follow another word: names, not a sentence's opening.
 _NAME = re.compile(r"(?<=[\w,] )[A-Z][\w'-]*[a-z][\w-]*|\b[A-Z]{2,}\b")
 
@@ -153,6 +155,7 @@ def _article(engine: Engine, record: ArticleRecord, baseline: np.ndarray) -> _Ar
     pairs = [(s, v - baseline) for s, v in engine.store.sentences(record) if s != record.title]
     if not pairs:
         return None
+    pairs[0] = (_DATELINE.sub("", pairs[0][0]), pairs[0][1])
     mean = np.vstack([v for _, v in pairs]).mean(axis=0)
     names = frozenset(m.group() for s, _ in pairs for m in _NAME.finditer(s))
     statements = [(s, v) for s, v in pairs if quotable(s)]
@@ -211,10 +214,17 @@ def _central(story: list[_Article]) -> str:
 
 
 def _stands_alone(sentence: str) -> bool:
-    """Whether the sentence reads without the one before: no connective or pronoun opening it."""
+    """Whether the sentence reads without the one before.
+
+    It does not when a connective or pronoun opens it, or when it opens inside a quotation (a
+    quotation mark it closes, as in `… berkurang," kata Ujang.`).
+    """
     words = sentence.casefold().split()
     opening = {" ".join(words[:1]).strip(",;:"), " ".join(words[:2]).strip(",;:")}
-    return not opening & _LEANING_BACK
+    inside_quotation = not sentence.startswith(('"', "\u201c")) and (
+        sentence.count('"') % 2 == 1 or ("\u201d" in sentence and "\u201c" not in sentence)
+    )
+    return not opening & _LEANING_BACK and not inside_quotation
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -37,3 +37,11 @@ ONIONS = (
     " kilogram karena pasokan bawang merah dari petani Nganjuk berkurang."
     " Pembeli di pasar mengeluh dan mengurangi belanja mereka."
 )
+# A dateline, then a quotation of two sentences: the second opens inside the quotation.
+RICE_QUOTED = (
+    "Harga beras naik di Bandung\n"
+    "Bandung, CNN Indonesia -- Pedagang beras di Pasar Kosambi Bandung menaikkan harga beras."
+    ' "Harga beras di pasar tradisional Bandung naik menjadi Rp14.000 per kilogram.'
+    ' Harga beras naik karena pasokan beras dari petani di Bandung berkurang," kata Ujang,'
+    " pedagang beras di Pasar Kosambi Bandung."
+)

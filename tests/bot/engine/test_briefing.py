@@ -9,7 +9,14 @@ import pytest
 from bot.engine import Briefing, Engine, EngineSettings, brief
 from ingest import Ingestor
 from store import Store
-from tests.bot.stories import CHILI, ONIONS, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
+from tests.bot.stories import (
+    CHILI,
+    ONIONS,
+    QUAKE_DETIK,
+    QUAKE_FOLLOW_UP,
+    QUAKE_KOMPAS,
+    RICE_QUOTED,
+)
 
 SETTINGS = EngineSettings()
 NOW = datetime.now(SETTINGS.zone)
@@ -79,6 +86,19 @@ def test_a_storys_line_never_opens_on_a_sentence_before_it(
 
     assert story.sentence in ONIONS
     assert not story.sentence.startswith("Sementara itu")
+
+
+def test_a_storys_line_has_no_dateline_and_never_opens_inside_a_quotation(
+    store: Store, ingestor: Ingestor
+) -> None:
+    _add(ingestor, RICE_QUOTED, "cnnindonesia", 3)
+
+    [story] = brief(Engine(store, SETTINGS), "", "id", NOW - DAY, NOW).stories
+
+    assert story.sentence in {
+        "Pedagang beras di Pasar Kosambi Bandung menaikkan harga beras.",
+        '"Harga beras di pasar tradisional Bandung naik menjadi Rp14.000 per kilogram.',
+    }
 
 
 def test_a_period_without_articles_has_no_story(store: Store, day_one: dict[str, str]) -> None:
