@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot.engine import Engine
 from bot.telegram_bot import Kabar
 from store import Store
+from tests.bot.engine.openai_server import ChatServer, openai_engine
 from tests.bot.telegram_bot.conversation import Start
 from tests.bot.telegram_bot.polling import running
 from tests.bot.telegram_bot.telegram_server import BotApiServer
@@ -48,3 +49,10 @@ def fresh_engine(store: Store, monkeypatch: pytest.MonkeyPatch) -> Engine:
     pages the test serves on 127.0.0.1."""
     monkeypatch.setenv("INGEST_ALLOW_PRIVATE_URLS", "true")
     return Engine(store)
+
+
+@pytest.fixture
+def llm_engine(seed_store: Store, chat_server: ChatServer) -> Engine:
+    """An engine over the seed answering through the local language-model server (the test
+    scripts its replies), with room for a busy machine."""
+    return openai_engine(seed_store, chat_server.url, openai_timeout=30.0)

@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 
 from bot.engine import Answer, Backend, Engine, EngineSettings, Turn
 from store import SearchFilters, Store
-from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
+from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.bot.telegram_bot.conversation import (
     APOLOGY,
     GROUP,
@@ -45,14 +45,13 @@ PIECES = ["Rusia ", "dan Uni Emirat Arab ", "mendukung ", "Haftar ", "[1]."]
 
 async def test_a_private_answer_grows_in_a_draft_then_comes_as_one_reply_with_its_buttons(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
     chat_server.script(Reply(PIECES, chunk_delay=0.4))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     asked = server.private_message(USER, "Siapa yang mendukung Haftar?")
     answer = await next_answer(server, USER)
@@ -83,14 +82,13 @@ async def test_a_private_answer_grows_in_a_draft_then_comes_as_one_reply_with_it
 
 async def test_in_a_group_the_answer_still_grows_in_a_placeholder_and_no_draft_is_sent(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
     chat_server.script(Reply(PIECES, chunk_delay=0.4))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     server.command(GROUP, USER, "ask", "Siapa yang mendukung Haftar?")
     answer = await next_edited_answer(server, GROUP)

@@ -17,7 +17,7 @@ import pytest
 from bot.engine import Engine
 from bot.telegram_bot import Kabar
 from store import Store
-from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
+from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.bot.questions import SEED_QUESTIONS
 from tests.bot.telegram_bot.conversation import (
     ADMIN,
@@ -111,14 +111,13 @@ async def test_a_question_typed_without_a_question_mark_is_answered_after_a_paus
 
 async def test_typing_a_question_asks_the_language_model_once_and_only_the_whole_question(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
     chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     typed = []
     for query in ("Siapa", "Siapa yang", "Siapa yang mendukung Haftar?"):
@@ -136,14 +135,13 @@ async def test_typing_a_question_asks_the_language_model_once_and_only_the_whole
 
 async def test_the_same_question_again_is_answered_from_the_cache_without_the_model(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
     chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     first = await server.inline_answer_async(
         server.inline_query(USER, "Siapa yang mendukung Haftar?")

@@ -30,7 +30,7 @@ from bot.telegram_bot import Kabar
 from bot.telegram_bot._collection_handlers import poll_feeds
 from ingest import Ingestor
 from store import Store
-from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
+from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.bot.questions import SEED_ANSWERED, SEED_QUESTIONS
 from tests.bot.stories import CHILI, QUAKE_DETIK, QUAKE_FOLLOW_UP, QUAKE_KOMPAS
 from tests.bot.telegram_bot.conversation import (
@@ -292,8 +292,8 @@ async def test_answer_speaks_the_language_of_the_question(
 
 async def test_in_a_group_a_language_model_answer_grows_in_a_placeholder_then_is_the_answer(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
@@ -301,8 +301,7 @@ async def test_in_a_group_a_language_model_answer_grows_in_a_placeholder_then_is
     # (A private chat has a draft instead: test_drafts.py.)
     pieces = ["Rusia ", "dan Uni Emirat Arab ", "mendukung ", "Haftar ", "[1]."]
     chat_server.script(Reply(pieces, chunk_delay=0.4))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     asked = server.command(GROUP, USER, "ask", "Siapa yang mendukung Haftar?")
     answer = await next_edited_answer(server, GROUP)
@@ -526,7 +525,7 @@ async def test_daily_briefing_subscription_is_scheduled_posted_listed_and_remove
 
     await job.run(application)  # what the job queue does at 07:30
     posted = await next_message(server, GROUP)
-    assert plain(posted).startswith("Nothing new since ")  # a topic finds dated articles only
+    assert plain(posted).startswith("Briefing: Haftar\n\n• ")  # the undated seed, stored today
 
     server.command(GROUP, USER, "subscriptions")
     listed = await next_message(server, GROUP)
@@ -657,7 +656,7 @@ async def test_subscriptions_and_answers_survive_a_restart(
     [quoted] = entity_texts(quotes, "blockquote")
     assert "di Istanbul" in quoted
     assert quoted in seed_store.text(seed_store.articles()[0].id)
-    assert plain(posted).startswith("Nothing new since ")  # a topic finds dated articles only
+    assert plain(posted).startswith("Briefing: Libya\n\n• ")  # the undated seed, stored today
     assert server.pending_updates == 0
     # The stopped bot's last long poll is answered "Conflict" once the new one polls; nothing
     # the bot sent was refused.
@@ -1526,14 +1525,13 @@ async def test_a_lost_chat_action_is_sent_again_and_the_answer_still_arrives(
 
 async def test_an_edit_whose_response_was_lost_is_sent_again_and_the_answer_shows_once(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
     chat_server.script(Reply.text("Rusia dan Uni Emirat Arab mendukung Haftar [1]."))
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
     # The placeholder (a group's) becomes the answer, but the bot does not hear so: it edits again.
     server.hang_up("editMessageText", when="after")
 

@@ -13,7 +13,7 @@ from bot.engine import Engine, EngineSettings
 from bot.telegram_bot import Kabar, Subscription
 from ingest import Ingestor
 from store import Store
-from tests.bot.engine.openai_server import ChatServer, Reply, openai_engine
+from tests.bot.engine.openai_server import ChatServer, Reply
 from tests.bot.telegram_bot.conversation import (
     ADMIN,
     GROUP,
@@ -68,8 +68,8 @@ async def test_a_question_in_a_topic_is_answered_there_and_one_in_general_in_gen
 
 async def test_a_language_model_placeholder_and_its_edits_stay_in_the_topic(
     server: BotApiServer,
-    seed_store: Store,
     chat_server: ChatServer,
+    llm_engine: Engine,
     tmp_path: Path,
     start_bot: Start,
 ) -> None:
@@ -77,8 +77,7 @@ async def test_a_language_model_placeholder_and_its_edits_stay_in_the_topic(
     chat_server.script(
         Reply(["Rusia ", "dan Uni Emirat Arab ", "mendukung Haftar [1]."], chunk_delay=0.6)
     )
-    engine = openai_engine(seed_store, chat_server.url, openai_timeout=30.0)
-    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(llm_engine, tmp_path, settings_for(server)))
 
     server.command(GROUP, USER, "ask", "Siapa yang mendukung Haftar?", thread=libya)
     answer = await next_edited_answer(server, GROUP)
@@ -157,7 +156,8 @@ async def test_a_subscription_made_in_a_topic_is_posted_there_even_after_a_resta
     assert subscribed.message_thread_id == libya
     assert (due.hour, due.minute) == (8, 15)
     assert posted.message_thread_id == libya
-    assert plain(posted).startswith("Nothing new since ")  # a topic finds dated articles only
+    # The undated seed, stored today, is today's news about Libya.
+    assert plain(posted).startswith("Briefing: Libya\n\n• ")
     assert listed.message_thread_id is None  # asked in General
     assert plain(listed) == (
         "Daily briefings in this chat:\n• 08:15 Libya (in a topic)\n• 09:00 football (in a topic)"
