@@ -42,13 +42,13 @@ _COUNT_SECONDS = 5.0
 
 @dataclass
 class _Write:
-    """An article to write, its chunks, and whether it replaces a committed version."""
+    """An article to write, whether it replaces a committed version, and (once cut) its chunks."""
 
     article: Article
-    nodes: list[BaseNode]
     replaces: bool
     key: str
     signature: np.ndarray
+    nodes: list[BaseNode] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +58,9 @@ class _Plan:
     results: dict[str, WriteResult] = field(default_factory=dict)
     writes: list[_Write] = field(default_factory=list)
     copies: list[tuple[str, str]] = field(default_factory=list)  # (original id, copy's place)
+    # The writes' signatures, kept as they are planned: a batch's new articles are checked
+    # against the batch so far without building an index per article.
+    signatures: FingerprintIndex = field(default_factory=FingerprintIndex)
 
 
 class _ReadingRetriever(HybridRetriever):
@@ -193,12 +196,14 @@ class Store:
     def write(self, articles: Sequence[Article]) -> list[WriteResult]:
         """Store a batch of articles; each is added, updated, unchanged or a duplicate.
 
-        Embedding happens for the whole batch before anything is written, outside any lock:
-        questions and other writers' commits go on meanwhile. Each article's chunks become
-        visible in the registry only once all of them are stored.
+        Chunking and embedding happen for the whole batch before anything is written, outside
+        any lock: questions and other writers' plans and commits go on meanwhile. Each
+        article's chunks become visible in the registry only once all of them are stored.
         """
         with self._writing:
             plan = self._plan(articles)
+        for write in plan.writes:
+            write.nodes = self._chunker.chunk(write.article)
         self._embed([node for write in plan.writes for node in write.nodes])
         with self._writing:
             self._write_planned(plan)
@@ -233,18 +238,19 @@ class Store:
             original = (
                 None
                 if current is not None
-                else self._original(article.id, signature, stored[key], plan.writes)
+                else self._original(article.id, signature, stored[key], plan.signatures)
             )
             if original is not None:
                 plan.copies.append((original, article.url or article.site))
                 plan.results[key] = WriteResult(Outcome.DUPLICATE, original, article.title)
                 continue
-            nodes = self._chunker.chunk(article)
             outcome = Outcome.ADDED if current is None else Outcome.UPDATED
-            plan.results[key] = WriteResult(outcome, article.id, article.title, len(nodes))
+            # Chunk counts come at commit (`_still_to_write`), once the plan has been chunked.
+            plan.results[key] = WriteResult(outcome, article.id, article.title)
             if planned:
                 plan.writes.remove(planned)
-            plan.writes.append(_Write(article, nodes, record is not None, key, signature))
+            plan.writes.append(_Write(article, record is not None, key, signature))
+            plan.signatures.add(article.id, signature)
         return plan
 
     def _original(
@@ -252,19 +258,20 @@ class Store:
         article_id: str,
         signature: np.ndarray,
         stored: list[tuple[str, np.ndarray]],
-        planned: list[_Write],
+        planned: FingerprintIndex,
     ) -> str | None:
-        """The stored or planned article a new one is a near copy of, if any.
+        """The stored or planned article a new one is a near copy of, if any; stored first.
 
         Only the stored articles that share an LSH band with it and are similar enough
         (`stored`) are compared.
         """
+        threshold = self.settings.duplicate_threshold
         candidates = FingerprintIndex()
         for stored_id, stored_signature in stored:
             candidates.add(stored_id, stored_signature)
-        for write in planned:
-            candidates.add(write.article.id, write.signature)
-        return candidates.find(signature, self.settings.duplicate_threshold, exclude=article_id)
+        return candidates.find(signature, threshold, exclude=article_id) or planned.find(
+            signature, threshold, exclude=article_id
+        )
 
     def _write_planned(self, plan: _Plan) -> None:
         """Commit the embedded plan, as it stands after the commits of this process since."""
