@@ -8,6 +8,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 import dateparser
+import ftfy
 import py3langid
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -28,6 +29,14 @@ _CONTROLS = {
     ord("\t"): "\t",
 }
 _SPACES = re.compile(r"[^\S\n]+")
+# A UTF-8 lead byte read as Windows-1252 (\u00c2, \u00c3, \u00e2) before a continuation byte so
+# read: mojibake for ftfy to mend. Only then, since ftfy would also take a lone C1 control for a
+# Windows-1252 character ("\x85" for an ellipsis), where Unicode makes it a line break.
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3\u00e2]"
+    "[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 # Typographic quotes end sentences too.
 _SENTENCE_END = tuple(".!?…:;\"'”’»)]")  # noqa: RUF001
 _NO_WORDS = re.compile(r"^[\W_]*$|^(https?://|www\.)\S+$")
@@ -47,7 +56,13 @@ def strip_controls(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFKC, no invisible or control characters, single spaces, paragraphs one blank line apart."""
+    r"""NFKC, no invisible or control characters, single spaces, paragraphs one blank line apart.
+
+    Mojibake (UTF-8 read as Windows-1252: "â€œ" for a quotation mark) is mended first, while
+    the control characters it leaves ("\x9d") still say what it was.
+    """
+    if _MOJIBAKE.search(text):
+        text = ftfy.fix_encoding(text)
     text = strip_controls(unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     paragraphs: list[str] = []

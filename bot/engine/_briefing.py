@@ -54,6 +54,8 @@ _LEANING_BACK = frozenset(
 
 # An article's dateline: "Jakarta, CNN Indonesia --", "Merdeka.com -", "JAKARTA (Pos Kota) -".
 _DATELINE = re.compile(r"^(?:[A-Z(][\w.()]*,? ){0,4}[A-Z(][\w.()]*\s+[-\u2013\u2014]{1,2}\s+")
+# Any quotation mark: a sentence holding one quotes somebody (or is part of a quotation).
+_QUOTATION = re.compile('["\u201c\u201d]')
 # Capitalised words that follow another word: names, not a sentence's opening.
 _NAME = re.compile(r"(?<=[\w,] )[A-Z][\w'-]*[a-z][\w-]*|\b[A-Z]{2,}\b")
 
@@ -159,7 +161,10 @@ def _article(engine: Engine, record: ArticleRecord, baseline: np.ndarray) -> _Ar
     mean = np.vstack([v for _, v in pairs]).mean(axis=0)
     names = frozenset(m.group() for s, _ in pairs for m in _NAME.finditer(s))
     statements = [(s, v) for s, v in pairs if quotable(s)]
-    quotes = [(s, v) for s, v in statements if _stands_alone(s)] or statements or pairs
+    alone = [(s, v) for s, v in statements if _stands_alone(s)]
+    # A digest line is the reporter's words: a quotation only when the article has none.
+    reported = [(s, v) for s, v in alone if not _QUOTATION.search(s)]
+    quotes = reported or alone or statements or pairs
     return _Article(
         record,
         tuple(s for s, _ in quotes),

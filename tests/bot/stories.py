@@ -37,11 +37,13 @@ ONIONS = (
     " kilogram karena pasokan bawang merah dari petani Nganjuk berkurang."
     " Pembeli di pasar mengeluh dan mengurangi belanja mereka."
 )
-# A dateline, then a quotation of two sentences: the second opens inside the quotation.
+# A dateline, then the reporter's sentence, then quotations: one whole, one opening inside the
+# quotation before it.
 RICE_QUOTED = (
     "Harga beras naik di Bandung\n"
-    "Bandung, CNN Indonesia -- Pedagang beras di Pasar Kosambi Bandung menaikkan harga beras."
-    ' "Harga beras di pasar tradisional Bandung naik menjadi Rp14.000 per kilogram.'
-    ' Harga beras naik karena pasokan beras dari petani di Bandung berkurang," kata Ujang,'
-    " pedagang beras di Pasar Kosambi Bandung."
+    "Bandung, CNN Indonesia -- Pedagang di Pasar Kosambi menaikkan harga beras."
+    ' "Harga beras di pasar tradisional Bandung naik menjadi Rp14.000 per kilogram karena'
+    ' pasokan beras dari petani di Bandung berkurang," kata Ujang, pedagang beras.'
+    ' "Pembeli beras di Bandung mengeluh karena harga beras di pasar naik.'
+    ' Pasokan beras dari petani Bandung berkurang karena gagal panen," ujar Ujang.'
 )
