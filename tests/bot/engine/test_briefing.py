@@ -123,3 +123,25 @@ def test_a_topic_counts_an_undated_article_of_the_period_it_was_stored_in(
 
     assert "tempo" in {site for story in sites(briefing) for site in story}
     assert "antara" not in {site for story in sites(briefing) for site in story}
+
+
+def test_a_topic_digest_cites_every_article_on_it_not_only_a_questions_worth(
+    store: Store, ingestor: Ingestor
+) -> None:
+    cities = ("Bekasi", "Medan", "Padang", "Manado", "Kendari", "Ambon", "Jambi", "Palu")
+    flooded = {
+        _add(
+            ingestor,
+            f"Banjir rendam {city}\nBanjir setinggi satu meter merendam ratusan rumah warga di"
+            f" {city} setelah hujan deras mengguncang kota {city} sepanjang malam.",
+            f"site{n}",
+            n + 1,
+        )
+        for n, city in enumerate(cities)
+    }
+    _add(ingestor, CHILI, "antara", 2)
+    assert len(flooded) > SETTINGS.top_k
+
+    briefing = brief(Engine(store, SETTINGS), "banjir", "id", NOW - DAY, NOW)
+
+    assert {article_id for story in briefing.stories for article_id in story.key} == flooded
