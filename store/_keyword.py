@@ -287,6 +287,13 @@ def _document(chunk_id: str, text: str, metadata: Mapping[str, object]) -> tanti
     )
 
 
+def _days(since: int, until: int | None) -> tantivy.Query:
+    """Chunks whose day number is from `since` to `until` (open-ended when None)."""
+    return tantivy.Query.range_query(
+        _SCHEMA, "day", tantivy.FieldType.Integer, lower_bound=since, upper_bound=until
+    )
+
+
 def _exact(field: str, value: str) -> tantivy.Query:
     return tantivy.Query.term_query(_SCHEMA, field, value)
 
@@ -308,19 +315,8 @@ def _filter_clauses(filters: SearchFilters) -> list[tuple[tantivy.Occur, tantivy
     if filters.language:
         queries.append(_exact("language", filters.language))
     if filters.since or filters.until:
-        queries.append(
-            tantivy.Query.range_query(
-                _SCHEMA,
-                "day",
-                tantivy.FieldType.Integer,
-                lower_bound=day_number(filters.since) if filters.since else 1,
-                upper_bound=day_number(filters.until) if filters.until else None,
-            )
-        )
+        since = day_number(filters.since) if filters.since else 1
+        queries.append(_days(since, day_number(filters.until) if filters.until else None))
     if filters.undated:
-        queries.append(
-            tantivy.Query.range_query(
-                _SCHEMA, "day", tantivy.FieldType.Integer, lower_bound=0, upper_bound=0
-            )
-        )
+        queries.append(_days(0, 0))
     return [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in queries]
