@@ -57,6 +57,19 @@ async def next_answer(server: BotApiServer, chat_id: int) -> SentMessage:
     return message
 
 
+async def read_answer(
+    server: BotApiServer,
+    bot: Application,  # type: ignore[type-arg]
+    chat_id: int,
+) -> SentMessage:
+    """The bot's next answer in the chat, once the bot is done with it, as a person who reads
+    it before replying or reacting finds it: the bot keeps an answer under the id of a new
+    message when Telegram has returned that id, a moment after the message shows."""
+    message = await next_answer(server, chat_id)
+    await idle(server, bot)
+    return message
+
+
 async def next_edited_answer(server: BotApiServer, chat_id: int) -> SentMessage:
     """The bot's next message in the chat, once its last edit has the Quotes button: a
     language model's placeholder become the answer."""

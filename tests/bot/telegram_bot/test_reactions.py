@@ -22,6 +22,7 @@ from tests.bot.telegram_bot.conversation import (
     idle,
     message_id,
     next_answer,
+    read_answer,
     rejected,
     seed_services,
     settings_for,
@@ -51,7 +52,7 @@ async def test_a_thumb_reaction_is_a_vote_another_replaces_it_and_taking_it_back
 ) -> None:
     bot = await start_bot(seed_services(engine, data, settings_for(server)))
     server.private_message(USER, "Who backs Haftar?")
-    answer = await next_answer(server, USER)
+    answer = await read_answer(server, bot, USER)
     [article] = seed_store.articles()
 
     server.reaction(USER, USER, answer.message_id, new=["👍"])

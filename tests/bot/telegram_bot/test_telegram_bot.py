@@ -53,6 +53,7 @@ from tests.bot.telegram_bot.conversation import (
     next_edited_answer,
     next_message,
     plain,
+    read_answer,
     rejected,
     seed_services,
     settings_for,
@@ -222,8 +223,7 @@ async def test_a_question_of_its_own_soon_after_an_answer_is_not_glued_to_it(
     await next_answer(server, USER)
     # Naming nothing, it would be searched with Haftar's name were it read as a follow-up.
     server.private_message(USER, "which airport was hit by shelling?")
-    fresh = await next_answer(server, USER)
-    await idle(server, bot)  # kept under its id once the bot heard it was sent
+    fresh = await read_answer(server, bot, USER)
 
     assert searched_for(fresh) == []
     kept = services.state.answer(USER, fresh.message_id)
@@ -264,10 +264,10 @@ async def test_after_the_window_or_new_a_follow_up_stands_alone_but_replies_stil
 async def test_a_follow_up_in_a_group_needs_a_reply_as_before(
     server: BotApiServer, engine: Engine, tmp_path: Path, start_bot: Start
 ) -> None:
-    await start_bot(seed_services(engine, tmp_path, settings_for(server)))
+    bot = await start_bot(seed_services(engine, tmp_path, settings_for(server)))
 
     server.command(GROUP, USER, "ask", "Who backs Haftar?")
-    first = await next_answer(server, GROUP)
+    first = await read_answer(server, bot, GROUP)
     server.command(GROUP, USER, "ask", "what about Egypt?")
     unreplied = await next_answer(server, GROUP)
     server.group_message(GROUP, USER, "what about Egypt?", reply_to=first.message_id)
@@ -1610,10 +1610,10 @@ async def test_votes_in_a_group_are_one_per_person_in_their_language_with_the_se
 ) -> None:
     server = open_server
     services = seed_services(engine, tmp_path, settings_for(server))
-    await start_bot(services)
+    bot = await start_bot(services)
     server.add_user(OTHER, language_code="id")
     server.command(GROUP, USER, "ask", "Who backs Haftar?")
-    first = await next_answer(server, GROUP)
+    first = await read_answer(server, bot, GROUP)
     server.group_message(GROUP, USER, "and who supports the GNA?", reply_to=first.message_id)
     follow_up = await next_answer(server, GROUP)
     _, up, down = follow_up.callback_data
