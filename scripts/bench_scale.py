@@ -289,8 +289,8 @@ def synthetic(articles: list[dict[str, Any]], texts: list[str], rng: random.Rand
 
     Runs from random places keep two articles of one base apart: articles that each began
     with most of one base article were near-copies of every other article of that base, so
-    the near-duplicate check of a write had hundreds of candidates per article at 100k chunks
-    (py-spy: half the build), a share of copies no news archive has.
+    an article's near-duplicate candidates grew with the archive (about 30 at 100k chunks, half
+    the build by py-spy), a share of copies no news archive has.
     """
     sources = rng.sample(articles, 3)
     picked: list[int] = []
