@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import hashlib
 import json
 import random
@@ -275,6 +276,9 @@ def grow(data_dir: Path, target: int) -> dict[str, Any]:
         dict(zip(texts, unit, strict=True)), store.embed_model
     )
     chunks = store._chunks.count()
+    # What is loaded by now lives as long as the process: the collector need not scan it again
+    # after each write's burst of nodes.
+    gc.freeze()
     started = time.perf_counter()
     rng = random.Random(chunks)
     while chunks < target:
