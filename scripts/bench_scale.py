@@ -432,3 +432,7 @@ def rss_mb() -> dict[str, float]:
         if key in fields:
             found[fields[key]] = int(value.split()[0]) / 1024
     return found
+
+
+if __name__ == "__main__":
+    main()
