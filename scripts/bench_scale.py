@@ -293,19 +293,20 @@ def grow(data_dir: Path, target: int) -> dict[str, Any]:
 
 
 def synthetic(articles: list[dict[str, Any]], texts: list[str], rng: random.Random) -> Article:
-    """Runs of sentences from three base articles, each from a place of its own.
+    """Runs of two or three sentences from six base articles, each from a place of its own.
 
-    Runs from random places keep two articles of one base apart: articles that each began
-    with most of one base article were near-copies of every other article of that base, so
-    an article's near-duplicate candidates grew with the archive (about 30 at 100k chunks, half
-    the build by py-spy), a share of copies no news archive has.
+    Short runs keep two articles of one base apart: with runs of four to seven sentences from
+    three base articles, two articles shared a run often enough that an article's near-duplicate
+    candidates grew with the archive (LSH bands are steep in the similarity: at 400k chunks
+    the candidates' lookup took a fifth of the build, by py-spy), a share of copies no news
+    archive has.
     """
-    sources = rng.sample(articles, 3)
+    sources = rng.sample(articles, 6)
     picked: list[int] = []
     for source in sources:
         sentences = source["sentences"]
-        start = rng.randrange(max(1, len(sentences) - 3))
-        picked += sentences[start : start + rng.randint(4, 7)]
+        start = rng.randrange(max(1, len(sentences) - 2))
+        picked += sentences[start : start + rng.randint(2, 3)]
     text = " ".join(dict.fromkeys(texts[i] for i in picked))
     serial = rng.getrandbits(64)
     day = date(2016, 1, 1) + timedelta(days=rng.randrange(365 * 10))
