@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -172,18 +172,20 @@ class HybridRetriever(BaseRetriever):
 
     def _keyword_hits(self, query: str, stored: dict[str, Mapping[str, Any]]) -> list[Chunk]:
         """The best chunks by BM25, read from Chroma; their metadata goes into `stored`."""
-        hits = self._keyword.search(query, self.candidates, self.filters)
-        if not hits:
-            return []
-        found = self._chunks.get(ids=[i for i, _ in hits], include=["documents", "metadatas"])
-        chunks = {}
-        for i, document, metadata in zip(
-            found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-        ):
-            stored.setdefault(i, metadata)
-            chunks[i] = Chunk.from_metadata(i, document or "", metadata)
-        # A chunk another process deleted since the index was read is simply no candidate.
-        return [_with_score(chunks[i], score) for i, score in hits if i in chunks]
+        chunks: dict[str, Chunk] = {}
+
+        def texts(ids: Sequence[str]) -> dict[str, str]:
+            # The pool BM25 rescores is read once, with the metadata the winners need.
+            found = self._chunks.get(ids=list(ids), include=["documents", "metadatas"])
+            for i, document, metadata in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            ):
+                chunks[i] = Chunk.from_metadata(i, document or "", metadata)
+                stored.setdefault(i, metadata)
+            return {i: chunk.text for i, chunk in chunks.items()}
+
+        hits = self._keyword.search(query, self.candidates, texts, self.filters)
+        return [_with_score(chunks[i], score) for i, score in hits]
 
 
 def _sentence_scores(

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -33,11 +34,37 @@ def chroma_ids(store: Store) -> set[str]:
     return set(store._chunks.get(include=[])["ids"])
 
 
-def indexed(tmp_path: Path, *articles: object) -> KeywordIndex:
+class Indexed:
+    """A keyword index of articles' chunks, with their texts at hand, embedding nothing.
+
+    The index keeps no texts; the store reads them from Chroma, and these tests from `texts`.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.index = KeywordIndex(folder)
+        self.texts: dict[str, str] = {}
+
+    def add(self, *articles: object) -> None:
+        nodes = [node for article in articles for node in Chunker().chunk(article)]  # type: ignore[arg-type]
+        self.texts |= {node.node_id: node.get_content() for node in nodes}
+        self.index.add(nodes)
+
+    def read(self, ids: Sequence[str]) -> dict[str, str]:
+        return {i: self.texts[i] for i in ids if i in self.texts}
+
+    def search(
+        self, query: str, k: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        return self.index.search(query, k, self.read, filters)
+
+    def coverage(self, query: str) -> float:
+        return self.index.coverage(query)
+
+
+def indexed(tmp_path: Path, *articles: object) -> Indexed:
     """A keyword index of the articles' chunks, without embedding anything."""
-    index = KeywordIndex(tmp_path / "keyword")
-    chunker = Chunker()
-    index.add([node for article in articles for node in chunker.chunk(article)])  # type: ignore[arg-type]
+    index = Indexed(tmp_path / "keyword")
+    index.add(*articles)
     return index
 
 
@@ -53,11 +80,12 @@ def test_scores_after_a_commit_are_those_of_an_index_opened_afresh(tmp_path: Pat
     index = indexed(tmp_path, make_article("nile", "Nile", NILE))
     before = index.search("Nile dam talks", k=5)
     # Long chunks change the collection's average length, which BM25 divides by.
-    index.add(Chunker().chunk(make_article("chess", "Chess", " ".join([CHESS] * 4))))
+    index.add(make_article("chess", "Chess", " ".join([CHESS] * 4)))
 
     after = index.search("Nile dam talks", k=5)
 
-    assert after == KeywordIndex(tmp_path / "keyword").search("Nile dam talks", k=5)
+    afresh = KeywordIndex(tmp_path / "keyword")
+    assert after == afresh.search("Nile dam talks", 5, index.read)
     assert [i for i, _ in after] == [i for i, _ in before]
     assert after != before
     assert index.coverage("chess dam") == 1.0
@@ -161,7 +189,7 @@ def test_a_write_waits_while_another_process_writes_the_index(tmp_path: Path) ->
         assert holder.stdout is not None
         assert holder.stdout.readline() == "holding\n"
 
-        index.add(Chunker().chunk(make_article("chess", "Chess", CHESS)))
+        index.add(make_article("chess", "Chess", CHESS))
 
         assert holder.poll() == 0, "the write should have waited for the other writer to end"
     finally:
@@ -252,3 +280,14 @@ def test_a_writer_killed_midway_leaves_chroma_registry_and_keyword_index_agreein
     volcano = store.search("Merapi ash Yogyakarta", k=3, mode=Mode.KEYWORD)
     assert bool(volcano) == committed
     assert {c.article_id for c in volcano} <= {"rice"}
+
+
+def test_the_index_keeps_no_copy_of_the_texts(store: Store, store_settings: StoreSettings) -> None:
+    store.write([make_article("chess", "Teen wins chess title", CHESS)])
+    index = tantivy.Index.open(str(store_settings.data_dir / "keyword"))
+    searcher = index.searcher()
+    [(_, address)] = searcher.search(tantivy.Query.all_query(), limit=10).hits
+
+    assert set(searcher.doc(address).to_dict()) == {"id"}
+    [hit] = store.search("checkmate", k=3, mode=Mode.KEYWORD)
+    assert "checkmate" in hit.text
