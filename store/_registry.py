@@ -1,10 +1,10 @@
-"""The article registry: one record per stored article, kept in its own Chroma collection.
+"""The article registry: one record per stored article, in a SQLite table (`_records`).
 
-Keeping it in Chroma (not a local file) gives the embedded and the server set-ups one code
-path, and a Chroma server holds the whole state for every process that talks to it. No request
-reads the whole registry: the article index (`_article_index`) names the records a request
-needs (a page of the newest, a near-copy's candidates by their LSH bands) and holds the counts
-per site and language, and those records alone are read by id. Each record keeps its place in
+The table lives in the store's data folder beside the keyword and article indexes, so processes
+that share a Chroma server share the data folder too. No request reads the whole registry: the
+article index (`_article_index`) names the records a request needs (a page of the newest, a
+near-copy's candidates by their LSH bands) and holds the counts per site and language, and
+those records alone are read by id. Each record keeps its place in
 newest-first order (`_recency`) and its fingerprint, so the index can be built again from it.
 """
 
@@ -18,25 +18,21 @@ from typing import Any
 
 import numpy as np
 from chromadb.api.models.Collection import Collection
-from chromadb.api.types import Embedding, Metadata, Where
 
 from . import _fingerprint, _recency
 from ._article import SITE_KEY, Article, ArticleInfo, ArticleRecord
 from ._article_index import ArticleIndex, Entry
 from ._lease import Lease
+from ._records import Records
 
-# Chroma wants a vector per record; the registry is never searched by vector.
-_PLACEHOLDER: Embedding = np.ones(1, dtype=np.float32)
-_UNCOMMITTED: Where = {"content_hash": ""}
-# `dirty` is 1 or 0, not a bool: Chroma indexes integer metadata, not booleans, and finding
-# the writes in flight must not scan every record's (and chunk's) metadata.
-_DIRTY: Where = {"dirty": 1}
+Fields = dict[str, Any]
 _RECENCY = "recency"
-# Records are read this many at a time: Chroma fails on one read of many records' metadata.
+# Records are read this many at a time where many are: memory stays that of one page.
 _PAGE = 500
-# The collection's metadata says which record fields its records have (see `upgrade`).
+# A registry kept in Chroma said in its collection's metadata which fields its records have.
 _VERSION_KEY = "kabar_registry"
-_VERSION = 3
+#: The layout of the records' fields (see `upgrade`).
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -56,27 +52,18 @@ class Registry:
     repairs whatever a crashed writer left behind, and leaves a live writer's batch alone.
     """
 
-    def __init__(self, collection: Collection, articles: ArticleIndex) -> None:
-        self._collection = collection
+    def __init__(self, records: Records, articles: ArticleIndex) -> None:
+        self._records = records
         self._articles = articles
 
-    def _pages(self, ids: Sequence[str]) -> Iterator[dict[str, Mapping[str, Any]]]:
-        """The metadata of the records with these ids, by id, one read of `_PAGE` at a time."""
+    def _pages(self, ids: Sequence[str]) -> Iterator[dict[str, Fields]]:
+        """The fields of the records with these ids, by id, one read of `_PAGE` at a time."""
         for start in range(0, len(ids), _PAGE):
-            yield self._metadatas(ids[start : start + _PAGE])
+            yield self._records.get(ids[start : start + _PAGE])
 
-    def _paged(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-        """The metadata of the records with these ids, by id, read `_PAGE` at a time."""
-        return {k: v for page in self._pages(ids) for k, v in page.items()}
-
-    def _metadatas(
-        self, ids: Sequence[str] | None = None, where: Where | None = None
-    ) -> dict[str, Mapping[str, Any]]:
-        """The metadata of the records with these ids, or matching `where`, by article id."""
-        found = self._collection.get(
-            ids=list(ids) if ids is not None else None, where=where, include=["metadatas"]
-        )
-        return dict(zip(found["ids"], found["metadatas"] or [], strict=True))
+    def _paged(self, ids: Sequence[str]) -> dict[str, Fields]:
+        """The fields of the records with these ids, by id."""
+        return self._records.get(ids)
 
     def get(self, article_id: str) -> ArticleRecord | None:
         """The committed record of an article, if there is one."""
@@ -92,9 +79,7 @@ class Registry:
 
     def text(self, article_id: str) -> str:
         """The full text of a stored article."""
-        found = self._collection.get(ids=[article_id], include=["documents"])
-        documents = found["documents"] or []
-        return documents[0] if documents and documents[0] else ""
+        return self._records.document(article_id)
 
     def count(self) -> int:
         """How many articles the article index lists.
@@ -105,9 +90,8 @@ class Registry:
         return len(self._articles)
 
     def _count_committed(self) -> int:
-        """How many committed records there are, from the records themselves (a whole scan)."""
-        uncommitted = self._collection.get(where=_UNCOMMITTED, include=[])["ids"]
-        return self._collection.count() - len(uncommitted)
+        """How many committed records there are, from the records themselves."""
+        return self._records.count() - self._records.count(uncommitted=True)
 
     def every(self) -> Iterator[ArticleRecord]:
         """Every committed record, in no order, read a page at a time.
@@ -115,7 +99,7 @@ class Registry:
         Only for what needs them all (statistics, reindex): the ids are read first, so records
         written or removed meanwhile by another process do not shift the pages.
         """
-        for page in self._pages(self._collection.get(include=[])["ids"]):
+        for page in self._pages(self._records.ids()):
             yield from _committed(page)
 
     def newest(self, limit: int | None, offset: int = 0) -> list[ArticleRecord]:
@@ -179,67 +163,82 @@ class Registry:
             return
         self._articles.rebuild(
             _entry(article_id, metadata)
-            for page in self._pages(self._collection.get(include=[])["ids"])
+            for page in self._pages(self._records.ids())
             for article_id, metadata in page.items()
             if metadata.get("content_hash") and metadata.get("fingerprint")
         )
 
+    def adopt(self, collection: Collection) -> None:
+        """Take over the records of a registry kept in a Chroma collection, as it was before.
+
+        Every record with its text, in one transaction, with the layout its collection
+        recorded; `upgrade` then brings them up to date. When the table holds records already,
+        the collection is what an open killed before dropping it left: nothing to copy.
+        """
+        if self._records.count():
+            return
+        version = int(str((collection.metadata or {}).get(_VERSION_KEY, 1)))
+        ids = collection.get(include=[])["ids"]
+
+        def records() -> Iterator[tuple[str, Fields, str]]:
+            for start in range(0, len(ids), _PAGE):
+                found = collection.get(
+                    ids=ids[start : start + _PAGE], include=["metadatas", "documents"]
+                )
+                for i, fields, text in zip(
+                    found["ids"], found["metadatas"] or [], found["documents"] or [], strict=True
+                ):
+                    yield i, dict(fields or {}), text or ""
+
+        self._records.replace(records(), version)
+
     def upgrade(self) -> None:
-        """Bring records of older versions up to date, once per collection.
+        """Bring records of older layouts up to date, once.
 
         Version 2 gave records written before recency was kept their recency (an undated old
         record gets the upgrade's time as the time it was stored); version 3 stores `dirty`
-        as an integer. The collection then records its version.
+        as an integer. The records then say they are of this version.
         """
-        version = int(str((self._collection.metadata or {}).get(_VERSION_KEY, 1)))
-        if version == _VERSION:
+        version = self._records.version
+        if version == VERSION:
             return
         if version < 2:
             self._add_recency()
-        unfinished = self._collection.get(where={"dirty": True}, include=[])["ids"]
-        if unfinished:
-            self._collection.update(ids=unfinished, metadatas=[{"dirty": 1}] * len(unfinished))
-        self._collection.modify(metadata={_VERSION_KEY: _VERSION})
+        self._records.update({i: {"dirty": 1} for i in self._records.in_flight()})
+        self._records.version = VERSION
 
     def _add_recency(self) -> None:
         """Give records without a recency one, a page at a time."""
         now = time.time()
-        for found in self._pages(self._collection.get(include=[])["ids"]):
-            old = {i: m for i, m in found.items() if m.get("content_hash") and _RECENCY not in m}
-            if old:
-                self._collection.update(
-                    ids=list(old),
-                    metadatas=[
-                        {_RECENCY: _recency.recency(str(m.get("published", "")), now)}
-                        for m in old.values()
-                    ],
-                )
+        for found in self._pages(self._records.ids()):
+            self._records.update(
+                {
+                    i: {_RECENCY: _recency.recency(str(m.get("published", "")), now)}
+                    for i, m in found.items()
+                    if m.get("content_hash") and _RECENCY not in m
+                }
+            )
 
     def begin(self, articles: Sequence[Article], lease: Lease) -> None:
         """Mark the articles as being written under `lease`; new ones get an uncommitted record."""
-        known = set(self._metadatas([a.id for a in articles]))
-        new = [a.id for a in articles if a.id not in known]
+        known = set(self._records.get([a.id for a in articles]))
         claim = _claim(lease)
-        if new:
-            blank: Metadata = {"content_hash": "", "fingerprint": "", "also_at": "[]", **claim}
-            self._collection.add(
-                ids=new, embeddings=[_PLACEHOLDER] * len(new), metadatas=[blank] * len(new)
-            )
-        if known:
-            self._collection.update(ids=list(known), metadatas=[claim] * len(known))
+        blank = {"content_hash": "", "fingerprint": "", "also_at": "[]", **claim}
+        self._records.add({a.id: blank for a in articles if a.id not in known})
+        self._records.update(dict.fromkeys(known, claim))
 
     def lost(self, article_ids: Sequence[str], lease: Lease) -> list[str]:
         """Those of the articles no longer written under `lease`: another process took them."""
         held = {
             i
-            for i, m in self._metadatas(article_ids).items()
+            for i, m in self._records.get(article_ids).items()
             if m.get("dirty") and m.get("writer") == lease.holder
         }
         return [i for i in article_ids if i not in held]
 
     def committed(self, articles: Sequence[Article]) -> list[str]:
         """Those of the articles whose committed version is the one given."""
-        found = self._metadatas([a.id for a in articles])
+        found = self._records.get([a.id for a in articles])
         return [a.id for a in articles if found.get(a.id, {}).get("content_hash") == a.content_hash]
 
     def commit(
@@ -255,37 +254,30 @@ class Registry:
             for a, n, s, d in zip(articles, chunk_counts, signatures, dirty, strict=True)
         ]
         self._articles.add(_entry(a.id, m) for a, m in zip(articles, metadatas, strict=True))
-        self._collection.update(
-            ids=[a.id for a in articles],
-            # Documents without vectors would make Chroma call its default (downloading) model.
-            embeddings=[_PLACEHOLDER] * len(articles),
-            documents=[a.text for a in articles],
-            metadatas=metadatas,
+        self._records.update(
+            {a.id: m for a, m in zip(articles, metadatas, strict=True)},
+            documents={a.id: a.text for a in articles},
         )
 
     def set_chunk_counts(self, counts: dict[str, int]) -> None:
         """Record how many chunks each article has now (after a reindex)."""
-        if counts:
-            self._collection.update(
-                ids=list(counts), metadatas=[{"chunks": n} for n in counts.values()]
-            )
+        self._records.update({i: {"chunks": n} for i, n in counts.items()})
 
     def withdraw(self, article_ids: Sequence[str], lease: Lease) -> None:
         """Uncommit the articles before deleting them, so a crash midway finishes the removal."""
-        if article_ids:
-            # Without its recency the record leaves the lists at once.
-            withdrawn: Metadata = {"content_hash": "", _RECENCY: None, **_claim(lease)}
-            self._collection.update(ids=list(article_ids), metadatas=[withdrawn] * len(article_ids))
+        # Without its recency the record leaves the lists at once.
+        withdrawn = {"content_hash": "", _RECENCY: None, **_claim(lease)}
+        self._records.update(dict.fromkeys(article_ids, withdrawn))
 
     def settle(self, versions: Mapping[str, str]) -> None:
         """Mark the articles' writes as complete, each at its version given (by article id)."""
         if versions:
-            self._collection.update(ids=list(versions), metadatas=[{"dirty": 0}] * len(versions))
+            self._records.update({i: {"dirty": 0} for i in versions})
             self._articles.drop(versions)
 
     def pending(self, article_ids: Sequence[str] | None = None) -> list[Pending]:
         """Articles whose last write is not complete: all of them, or those of `article_ids`."""
-        found = self._metadatas(article_ids, where=_DIRTY if article_ids is None else None)
+        found = self._records.in_flight() if article_ids is None else self._records.get(article_ids)
         return [
             Pending(
                 i,
@@ -310,16 +302,12 @@ class Registry:
                 continue
             known.append(location)
             changed.add(article_id)
-        if changed:
-            self._collection.update(
-                ids=sorted(changed),
-                metadatas=[{"also_at": json.dumps(also_at[i])} for i in sorted(changed)],
-            )
+        self._records.update({i: {"also_at": json.dumps(also_at[i])} for i in sorted(changed)})
 
     def delete(self, article_ids: Sequence[str]) -> None:
         """Forget the articles."""
         if article_ids:
-            self._collection.delete(ids=list(article_ids))
+            self._records.delete(article_ids)
             self._articles.drop(dict.fromkeys(article_ids, ""))
 
 
@@ -344,12 +332,12 @@ def _close(
     return close
 
 
-def _claim(lease: Lease) -> Metadata:
+def _claim(lease: Lease) -> Fields:
     """The fields that mark a record as being written, and by whom."""
     return {"dirty": 1, "writer": lease.holder, "lease_until": lease.until}
 
 
-def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> Metadata:
+def _metadata(article: Article, chunks: int, signature: np.ndarray, dirty: bool) -> Fields:
     return {
         **article.info.to_metadata(),
         "content_hash": article.content_hash,

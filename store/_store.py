@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ import fasteners
 import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Where
+from chromadb.errors import NotFoundError
 from llama_index.core.schema import BaseNode, MetadataMode, NodeWithScore, QueryBundle
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -27,6 +29,9 @@ from ._fingerprint import FingerprintIndex, fingerprint
 from ._keyword import KeywordIndex
 from ._lease import Lease, abandoned, hold
 from ._recency import recency
+from ._records import FILE_NAME as RECORDS_FILE
+from ._records import Records
+from ._registry import VERSION as REGISTRY_VERSION
 from ._registry import Registry
 from ._relevance import CALIBRATED_FROM, PROBE_QUESTIONS, REFERENCE_SENTENCES, chance_level
 from ._retrieval import HybridRetriever, Mode
@@ -127,11 +132,10 @@ class Store:
         rolled_forward = self._finish_reindex()
         self._chunks = self._open_chunks(check_model)
         self._registry = Registry(
-            self._client.get_or_create_collection(
-                f"{self.settings.collection}_articles", embedding_function=None
-            ),
+            Records(self.settings.data_dir / RECORDS_FILE, REGISTRY_VERSION),
             ArticleIndex(self.settings.data_dir / "articles"),
         )
+        self._adopt_chroma_registry()
         if rolled_forward:
             self._registry.set_chunk_counts(self._count_chunks())
         self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
@@ -140,6 +144,20 @@ class Store:
         self._recover()
         self._registry.sync_index()
         self._sync_keyword_index()
+
+    def _adopt_chroma_registry(self) -> None:
+        """Move a registry kept in a Chroma collection, as stores made before 2026-12 kept it.
+
+        Its records are copied whole before the collection is dropped.
+        """
+        name = f"{self.settings.collection}_articles"
+        try:
+            legacy = self._client.get_collection(name, embedding_function=None)
+        except NotFoundError:
+            return
+        self._registry.adopt(legacy)
+        with contextlib.suppress(NotFoundError):  # another process's open dropped it first
+            self._client.delete_collection(name)
 
     @property
     def _model_metadata(self) -> dict[str, str | int]:

@@ -10,12 +10,14 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from store import Article, StoreSettings
+from store import Article, Store, StoreSettings
+from store._records import FILE_NAME as RECORDS_FILE
 
 CHROMA = Path(sys.executable).parent / "chroma"
 
@@ -136,3 +138,33 @@ def server_settings(chroma_server: int, tmp_path: Path) -> StoreSettings:
         chroma_port=chroma_server,
         collection=f"t{uuid.uuid4().hex[:12]}",
     )
+
+
+def keep_registry_in_chroma(
+    store: Store, version: int | None, changes: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Turn the store's registry into what stores made before 2026-12 kept: a Chroma collection.
+
+    Its records get placeholder vectors, their fields with `changes` (None removes a field), and
+    the collection says `version` (None: as the first registries, which said nothing).
+    """
+    records = store._registry._records
+    ids = records.ids()
+    found = records.get(ids)
+    for article_id, change in (changes or {}).items():
+        found[article_id] = {
+            k: v for k, v in {**found[article_id], **change}.items() if v is not None
+        }
+    collection = store._client.create_collection(
+        f"{store.settings.collection}_articles",
+        embedding_function=None,
+        metadata=None if version is None else {"kabar_registry": version},
+    )
+    collection.add(
+        ids=ids,
+        embeddings=[[1.0]] * len(ids),
+        metadatas=[found[i] for i in ids],  # type: ignore[misc]
+        documents=[records.document(i) for i in ids],
+    )
+    for suffix in ("", "-wal", "-shm"):
+        (store.settings.data_dir / f"{RECORDS_FILE}{suffix}").unlink(missing_ok=True)

@@ -23,9 +23,19 @@ from chromadb.config import Settings as ChromaSettings
 from ingest import Ingestor, IngestSettings
 from store import ArticleNotFoundError, Outcome, Store, StoreSettings
 from store._article_index import ArticleIndex
-from store._registry import Registry
+from store._records import FILE_NAME as RECORDS_FILE
+from store._records import Records
+from store._registry import VERSION, Registry
 from tests.conftest import ROOT
-from tests.store.conftest import CHESS, NILE, RICE, VOLCANO, CrashError, make_article
+from tests.store.conftest import (
+    CHESS,
+    NILE,
+    RICE,
+    VOLCANO,
+    CrashError,
+    keep_registry_in_chroma,
+    make_article,
+)
 
 
 def assert_every_article_whole(store: Store) -> None:
@@ -45,7 +55,7 @@ def assert_every_article_whole(store: Store) -> None:
 
 def registry_ids(store: Store) -> list[str]:
     """Every id the registry holds, committed or not."""
-    return store._registry._collection.get()["ids"]
+    return store._registry._records.ids()
 
 
 def raw_chunk_ids(store: Store, article_id: str) -> list[str]:
@@ -199,9 +209,7 @@ def test_a_crash_an_earlier_version_left_is_rolled_back_after_an_upgrade(
     with pytest.raises(CrashError):
         store.write([make_article("nile", "Nile dam talks stall", NILE)])
     monkeypatch.undo()
-    records = store._registry._collection
-    records.update(ids=["nile"], metadatas=[{"dirty": True}])
-    records.modify(metadata={"kabar_registry": 2})
+    keep_registry_in_chroma(store, 2, {"nile": {"dirty": True}})
 
     restarted = Store(small_chunks)
 
@@ -390,8 +398,7 @@ def left_unfinished(settings: StoreSettings) -> tuple[list[str], list[str]]:
     client = chromadb.PersistentClient(
         path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    registry = client.get_collection(f"{settings.collection}_articles")
-    unfinished = registry.get(where={"dirty": 1})["ids"]
+    unfinished = list(Records(settings.data_dir / RECORDS_FILE, VERSION).in_flight())
     chunks = client.get_collection(f"{settings.collection}_chunks")
     return unfinished, chunks.get(where={"article_id": {"$in": unfinished or [""]}})["ids"]
 

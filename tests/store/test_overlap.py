@@ -185,8 +185,8 @@ def test_a_writer_whose_lease_ran_out_is_told_its_batch_was_not_stored(
 
 def claim_for_another_host(store: Store, article_id: str, until: float) -> None:
     """Make the article's unfinished write look like a writer's on another machine."""
-    store._registry._collection.update(
-        ids=[article_id], metadatas=[{"writer": "elsewhere:4242:token", "lease_until": until}]
+    store._registry._records.update(
+        {article_id: {"writer": "elsewhere:4242:token", "lease_until": until}}
     )
 
 

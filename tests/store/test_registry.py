@@ -20,7 +20,7 @@ import pytest
 from store import Article, ArticleRecord, Outcome, Store, StoreSettings
 from store._fingerprint import fingerprint
 from store._lease import hold
-from tests.store.conftest import make_article
+from tests.store.conftest import keep_registry_in_chroma, make_article
 
 VOCABULARY = (
     "harga beras naik pasar petani panen kota desa jalan banjir hujan gunung laut kapal"
@@ -233,11 +233,9 @@ def test_records_written_before_recency_and_the_article_index_are_upgraded_at_op
     dated = make_article("dated", "Dated", story(rng), published="2020-05-01")
     undated = make_article("undated", "Undated", story(rng))
     shelve(store, [dated, undated])
-    # What an earlier version wrote: no recency, no version on the collection, no index.
-    collection = store._registry._collection
-    old_fields = {"recency": None, "lsh_bands": None}
-    collection.update(ids=["dated", "undated"], metadatas=[old_fields, old_fields])
-    collection.modify(metadata={"kabar_registry": 1})
+    # What the first registries wrote: in Chroma, no recency, no version, no article index.
+    unrecorded = {"recency": None}
+    keep_registry_in_chroma(store, None, {"dated": unrecorded, "undated": unrecorded})
     shutil.rmtree(store_settings.data_dir / "articles")
 
     reopened = Store(store_settings)
@@ -248,6 +246,26 @@ def test_records_written_before_recency_and_the_article_index_are_upgraded_at_op
     assert titles(reopened.newest(2)) == ["Dated", "Undated"]
     assert copy.outcome == Outcome.DUPLICATE
     assert copy.article_id == "undated"
+
+
+def test_a_registry_kept_in_chroma_moves_into_the_data_folder_at_open(
+    store: Store, store_settings: StoreSettings
+) -> None:
+    rng = random.Random(18)
+    ferry = make_article("ferry", "A ferry sinks", story(rng), published="2024-05-01")
+    flood = make_article("flood", "Floods in Demak", story(rng), published="2024-05-02")
+    shelve(store, [ferry, flood])
+    keep_registry_in_chroma(store, 3)
+
+    reopened = Store(store_settings)
+
+    assert titles(reopened.newest(5)) == ["Floods in Demak", "A ferry sinks"]
+    assert reopened.text("ferry") == ferry.text
+    assert reopened.stats().articles == 2
+    names = {c.name for c in reopened._client.list_collections()}
+    assert names == {f"{store_settings.collection}_chunks"}
+    [copy] = reopened.write([make_article("copy", "A ferry sank", ferry.text + " Tamat.")])
+    assert (copy.outcome, copy.article_id) == (Outcome.DUPLICATE, "ferry")
 
 
 def test_a_copy_of_what_another_client_wrote_through_a_chroma_server_is_found(
@@ -274,16 +292,16 @@ def test_a_deep_page_and_the_stats_read_no_more_records_than_the_page(
     start = datetime(2020, 1, 1, tzinfo=UTC)
     archive = spaced(rng, "Page", 1500, start, timedelta(minutes=1), site="kompas.com")
     shelve(store, archive)
-    collection = store._registry._collection
-    real_get = collection.get
+    records = store._registry._records
+    real_get = records.get
     read: list[int] = []
 
     def get(*args: Any, **kwargs: Any) -> Any:
         found = real_get(*args, **kwargs)
-        read.append(len(found["ids"]))
+        read.append(len(found))
         return found
 
-    monkeypatch.setattr(collection, "get", get)
+    monkeypatch.setattr(records, "get", get)
 
     page = store.newest(10, 1200)
     stats = store.stats()
